@@ -1,0 +1,518 @@
+#include "config.h"
+
+#include "pinwarden/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_private.h"
+#include "pinwarden/clients.h"
+#include "pinwarden/text.h"
+
+#define WORKSPACE_OPTS "  --workspace DIR     use the workspace in DIR (also $PINWARDEN_WORKSPACE)\n"
+#define JSON_OPT "  --json              print JSON (field names in pinwarden(1))\n"
+
+/* Every command, in the order help lists them. */
+const pw_command pw_commands[] = {
+	{ NULL, "init", cmd_init, "",
+	  "create the workspace (other commands that write also create it)",
+	  WORKSPACE_OPTS },
+	{ "client", "add", cmd_client_add,
+	  "NAME --contact TEXT [--domain HOST]... [--link-domain HOST]... [--image-domain HOST]... "
+	  "[--board NAME]... [--expect-account USERNAME]... [--notes TEXT]",
+	  "onboard a client: its contact, approved domains, boards in scope and expected accounts",
+	  "  --contact TEXT           who at the client authorizes publishing (required)\n"
+	  "  --domain HOST            approve HOST for links and images (repeat for more)\n"
+	  "  --link-domain HOST       approve HOST for links only\n"
+	  "  --image-domain HOST      approve HOST for images only\n"
+	  "                           HOST is exact; *.example.com approves its subdomains\n"
+	  "  --board NAME             a board in scope (repeat for more)\n"
+	  "  --expect-account USER    the Pinterest username the client will connect (repeat)\n"
+	  "  --notes TEXT             free notes\n" WORKSPACE_OPTS },
+	{ "client", "list", cmd_client_list, "[--all] [--json]",
+	  "list the clients",
+	  "  --all               include archived clients\n" JSON_OPT WORKSPACE_OPTS },
+	{ "client", "show", cmd_client_show, "NAME [--json]",
+	  "show one client with its domains, boards and accounts",
+	  JSON_OPT WORKSPACE_OPTS },
+	{ "client", "edit", cmd_client_edit,
+	  "NAME [--name NEW] [--contact TEXT] [--notes TEXT] [--domain HOST]... [--link-domain HOST]... "
+	  "[--image-domain HOST]... [--remove-domain HOST]... [--board NAME]... [--remove-board NAME]... "
+	  "[--expect-account USERNAME]...",
+	  "change a client; options that add take the same values as 'client add'",
+	  "  --name NEW               rename the client\n"
+	  "  --contact TEXT           replace the contact\n"
+	  "  --notes TEXT             replace the notes\n"
+	  "  --domain, --link-domain, --image-domain HOST   approve another domain\n"
+	  "  --remove-domain HOST     withdraw a domain (for links and images)\n"
+	  "  --board NAME             put another board in scope\n"
+	  "  --remove-board NAME      take a board out of scope\n"
+	  "  --expect-account USER    expect another Pinterest account\n" WORKSPACE_OPTS },
+	{ "client", "archive", cmd_client_archive, "NAME",
+	  "archive a client (refused while it has jobs waiting); its history stays",
+	  WORKSPACE_OPTS },
+	{ "account", "list", cmd_account_list, "[--client NAME] [--json]",
+	  "list the Pinterest accounts, with their state",
+	  "  --client NAME       only this client's accounts\n" JSON_OPT WORKSPACE_OPTS },
+	{ "account", "show", cmd_account_show, "USERNAME [--client NAME] [--json]",
+	  "show one account",
+	  "  --client NAME       the client, when several have an account of that name\n" JSON_OPT WORKSPACE_OPTS },
+	{ "job", "list", cmd_job_list, "[--client NAME] [--state STATE] [--limit N] [--json]",
+	  "list jobs by scheduled time",
+	  "  --client NAME       only this client's jobs\n"
+	  "  --state STATE       only jobs in STATE: queued, sending, retrying, paused, done,\n"
+	  "                      failed, unknown, cancelled\n"
+	  "  --limit N           at most N jobs (default 100; 0 for all)\n" JSON_OPT WORKSPACE_OPTS },
+	{ "job", "show", cmd_job_show, "ID [--json]",
+	  "show one job with every event about it",
+	  JSON_OPT WORKSPACE_OPTS },
+	{ "log", "tail", cmd_log_tail, "[-n N] [-f] [--client NAME] [--json]",
+	  "show the newest events of the activity log",
+	  "  -n, --lines N       how many (default 20)\n"
+	  "  -f, --follow        keep printing new events as they are appended (Ctrl-C stops)\n"
+	  "  --client NAME       only events about this client\n"
+	  "  --json              one JSON object a line, as 'log export --format jsonl'\n" WORKSPACE_OPTS },
+	{ "log", "export", cmd_log_export, "--format jsonl|csv [--client NAME] [--since TIME] [-o FILE]",
+	  "export the activity log; the export is itself recorded",
+	  "  --format FMT        jsonl (one JSON object a line) or csv (required)\n"
+	  "  --client NAME       only events about this client\n"
+	  "  --since TIME        only events at or after TIME (2026-12-01, 2026-12-01 09:00, -7d)\n"
+	  "  -o, --output FILE   write FILE (mode 0600, replaced whole) instead of standard output\n" WORKSPACE_OPTS },
+	{ "log", "verify", cmd_log_verify, "",
+	  "check the activity log's hash chain; exit status 1 names the first bad event",
+	  WORKSPACE_OPTS },
+	{ NULL, "version", cmd_version, "", "print the version", "" },
+	{ NULL, "help", cmd_help, "[COMMAND...]", "show help for all commands or one", "" },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
+/* ---- messages -------------------------------------------------------- */
+
+int cli_fail(pw_cli *cli, const pw_error *err)
+{
+	fprintf(cli->err, "pinwarden: %s\n", err->message);
+	return err->code == PW_E_INVALID ? PW_EXIT_USAGE : PW_EXIT_FAILED;
+}
+
+static void print_synopsis(FILE *f, const pw_command *c)
+{
+	fprintf(f, "pinwarden %s%s%s%s%s\n", c->group ? c->group : "", c->group ? " " : "", c->name,
+	        c->synopsis[0] ? " " : "", c->synopsis);
+}
+
+int cli_usage(pw_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("pinwarden: ", cli->err);
+	va_start(ap, fmt);
+	vfprintf(cli->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', cli->err);
+	if (cli->command) {
+		fputs("usage: ", cli->err);
+		print_synopsis(cli->err, cli->command);
+		fprintf(cli->err, "'pinwarden %s%s%s --help' explains the options.\n",
+		        cli->command->group ? cli->command->group : "", cli->command->group ? " " : "",
+		        cli->command->name);
+	}
+	return PW_EXIT_USAGE;
+}
+
+static void print_command_help(FILE *f, const pw_command *c)
+{
+	fputs("usage: ", f);
+	print_synopsis(f, c);
+	fprintf(f, "\n%c%s.\n", g_ascii_toupper(c->summary[0]), c->summary + 1);
+	if (c->options[0])
+		fprintf(f, "\noptions:\n%s", c->options);
+	fputs("  -h, --help          show this help\n", f);
+}
+
+int cli_help(pw_cli *cli)
+{
+	print_command_help(cli->out, cli->command);
+	return PW_EXIT_OK;
+}
+
+static void print_overview(FILE *f)
+{
+	fputs("usage: pinwarden [--workspace DIR] [COMMAND [ARGS]]\n"
+	      "\n"
+	      "Publish Pinterest Pins for many clients without holding their passwords.\n"
+	      "With no command, pinwarden opens the console on the workspace.\n"
+	      "\n"
+	      "commands:\n",
+	      f);
+	for (const pw_command *c = pw_commands; c->name; c++) {
+		char *name = g_strdup_printf("%s%s%s", c->group ? c->group : "", c->group ? " " : "", c->name);
+		fprintf(f, "  %-16s %s\n", name, c->summary);
+		g_free(name);
+	}
+	fputs("\n"
+	      "'pinwarden COMMAND --help' shows a command's options. Exit status: 0 done,\n"
+	      "1 failed (or the activity log is not intact), 2 usage error. See pinwarden(1).\n",
+	      f);
+}
+
+/* ---- options --------------------------------------------------------- */
+
+enum { OPT_HELP = 'h', OPT_WORKSPACE = 0x1000 };
+
+int cli_parse(pw_cli *cli, int argc, char **argv, const char *shortopts, const struct option *longopts,
+              cli_opt_fn on_opt, void *ud)
+{
+	GArray *all = g_array_new(TRUE, TRUE, sizeof(struct option));
+	static const struct option common[] = {
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "workspace", required_argument, NULL, OPT_WORKSPACE },
+	};
+	char *shorts = g_strconcat(":h", shortopts ? shortopts : "", NULL);
+	int status = -1, opt;
+
+	for (const struct option *o = longopts; o && o->name; o++)
+		g_array_append_val(all, *o);
+	g_array_append_vals(all, common, G_N_ELEMENTS(common));
+
+	optind = 0; /* GNU: start afresh, so that tests can run many commands */
+	opterr = 0;
+	while (status < 0 && (opt = getopt_long(argc, argv, shorts, (struct option *)(void *)all->data, NULL)) != -1) {
+		switch (opt) {
+		case OPT_HELP:
+			status = cli_help(cli);
+			break;
+		case OPT_WORKSPACE:
+			g_free(cli->settings.workspace);
+			cli->settings.workspace = g_strdup(optarg);
+			cli->settings.workspace_source = "--workspace";
+			break;
+		case ':':
+			status = cli_usage(cli, "the option %s needs a value", argv[optind - 1]);
+			break;
+		case '?':
+			if (optopt)
+				status = cli_usage(cli, "unknown option -%c", optopt);
+			else
+				status = cli_usage(cli, "unknown option %s", argv[optind - 1]);
+			break;
+		default:
+			status = on_opt ? on_opt(cli, opt, optarg, ud) : cli_usage(cli, "unexpected option");
+			break;
+		}
+	}
+	g_array_free(all, TRUE);
+	g_free(shorts);
+	return status;
+}
+
+bool cli_parse_id(pw_cli *cli, const char *what, const char *text, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || end == text || *end || v <= 0) {
+		cli_usage(cli, "'%s' is not a %s: give a whole number above 0", text, what);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* ---- the workspace --------------------------------------------------- */
+
+int cli_open(pw_cli *cli, pw_open_mode mode)
+{
+	pw_error err = { 0 };
+	pw_store_options opt = { .mode = mode, .busy_timeout_ms = cli->settings.busy_timeout_ms };
+	char *workspace;
+	pw_code rc;
+
+	/* --workspace given after the command replaces what was resolved;
+	 * a relative one is taken from the current folder. */
+	workspace = g_path_is_absolute(cli->settings.workspace)
+	                    ? g_strdup(cli->settings.workspace)
+	                    : g_canonicalize_filename(cli->settings.workspace, NULL);
+	rc = pw_store_open(workspace, &opt, &cli->store, &err);
+	g_free(workspace);
+	if (rc == PW_E_MISSING) {
+		fprintf(cli->err,
+		        "pinwarden: %s (the path comes from %s). Nothing has been recorded there yet: check the path, "
+		        "or create the workspace with 'pinwarden init'.\n",
+		        err.message, cli->settings.workspace_source);
+		return PW_EXIT_FAILED;
+	}
+	if (rc != PW_OK)
+		return cli_fail(cli, &err);
+	return -1;
+}
+
+int cli_client_id(pw_cli *cli, const char *name, sqlite3_int64 *id)
+{
+	pw_error err = { 0 };
+	pw_client *c;
+
+	*id = 0;
+	if (!name)
+		return -1;
+	if (pw_client_find(cli->store, name, &c, &err) != PW_OK)
+		return cli_fail(cli, &err);
+	*id = c->id;
+	pw_client_free(c);
+	return -1;
+}
+
+void cli_print_json(pw_cli *cli, const cJSON *json)
+{
+	char *text = cJSON_Print(json);
+	fprintf(cli->out, "%s\n", text);
+	cJSON_free(text);
+}
+
+/* ---- tables ---------------------------------------------------------- */
+
+struct cli_table {
+	guint ncols;
+	GPtrArray *rows;  /* char ** of ncols, owned */
+	guint *widths;
+	guint *max;
+};
+
+static char **dup_cells(guint n, const char *const *cells)
+{
+	char **row = g_new0(char *, n + 1);
+	for (guint i = 0; i < n; i++)
+		row[i] = g_strdup(cells[i] ? cells[i] : "");
+	return row;
+}
+
+cli_table *cli_table_new(guint ncols, const char *const *headers, const guint *max_widths)
+{
+	cli_table *t = g_new0(cli_table, 1);
+	t->ncols = ncols;
+	t->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	t->widths = g_new0(guint, ncols);
+	t->max = g_new0(guint, ncols);
+	if (max_widths)
+		memcpy(t->max, max_widths, ncols * sizeof *t->max);
+	g_ptr_array_add(t->rows, dup_cells(ncols, headers));
+	return t;
+}
+
+void cli_table_add(cli_table *t, ...)
+{
+	const char **cells = g_new0(const char *, t->ncols);
+	va_list ap;
+	va_start(ap, t);
+	for (guint i = 0; i < t->ncols; i++)
+		cells[i] = va_arg(ap, const char *);
+	va_end(ap);
+	g_ptr_array_add(t->rows, dup_cells(t->ncols, cells));
+	g_free(cells);
+}
+
+/* Cuts text to at most `cols` terminal columns (0: no limit), ending in
+ * an ellipsis; newlines and tabs of free text become spaces so that they
+ * cannot break the table's lines. */
+static char *fit(const char *text, guint cols)
+{
+	bool cut = cols && pw_text_width(text) > cols;
+	GString *s = g_string_new(NULL);
+	guint used = 0;
+
+	for (const char *p = text; *p; p = g_utf8_find_next_char(p, NULL)) {
+		gunichar c = g_utf8_get_char(p);
+		guint w = g_unichar_iszerowidth(c) ? 0 : g_unichar_iswide(c) ? 2 : 1;
+		if (cut && used + w > cols - 1)
+			break;
+		g_string_append_unichar(s, c == '\n' || c == '\t' ? ' ' : c);
+		used += w;
+	}
+	if (cut)
+		g_string_append(s, "\u2026");
+	return g_string_free(s, FALSE);
+}
+
+void cli_table_print(cli_table *t, FILE *out)
+{
+	for (guint r = 0; r < t->rows->len; r++) {
+		char **row = g_ptr_array_index(t->rows, r);
+		for (guint i = 0; i < t->ncols; i++) {
+			char *cell = fit(row[i], t->max[i]);
+			g_free(row[i]);
+			row[i] = cell;
+			t->widths[i] = MAX(t->widths[i], (guint)pw_text_width(cell));
+		}
+	}
+	for (guint r = 0; r < t->rows->len; r++) {
+		char **row = g_ptr_array_index(t->rows, r);
+		for (guint i = 0; i < t->ncols; i++) {
+			bool last = i + 1 == t->ncols;
+			fputs(row[i], out);
+			if (!last)
+				fprintf(out, "%*s", (int)(t->widths[i] - pw_text_width(row[i]) + 2), "");
+		}
+		fputc('\n', out);
+	}
+}
+
+void cli_table_free(cli_table *t)
+{
+	if (!t)
+		return;
+	g_ptr_array_unref(t->rows);
+	g_free(t->widths);
+	g_free(t->max);
+	g_free(t);
+}
+
+/* ---- top level ------------------------------------------------------- */
+
+int cmd_version(pw_cli *cli, int argc, char **argv)
+{
+	int status = cli_parse(cli, argc, argv, NULL, NULL, NULL, NULL);
+	if (status >= 0)
+		return status;
+	fprintf(cli->out, "pinwarden %s (schema version %d; SQLite %s, libcjson %s)\n", PACKAGE_VERSION,
+	        PW_SCHEMA_VERSION, sqlite3_libversion(), cJSON_Version());
+	return PW_EXIT_OK;
+}
+
+static const pw_command *find_command(const char *group, const char *name)
+{
+	for (const pw_command *c = pw_commands; c->name; c++)
+		if (g_strcmp0(c->group, group) == 0 && strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static bool is_group(const char *word)
+{
+	for (const pw_command *c = pw_commands; c->name; c++)
+		if (c->group && strcmp(c->group, word) == 0)
+			return true;
+	return false;
+}
+
+static int unknown_command(pw_cli *cli, const char *group, const char *word)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	char *close;
+
+	for (const pw_command *c = pw_commands; c->name; c++) {
+		const char *cand = group ? (g_strcmp0(c->group, group) == 0 ? c->name : NULL) : (c->group ? c->group : c->name);
+		bool seen = false;
+		for (guint i = 0; cand && i < names->len; i++)
+			seen = seen || strcmp(g_ptr_array_index(names, i), cand) == 0;
+		if (cand && !seen)
+			g_ptr_array_add(names, g_strdup(cand));
+	}
+	close = pw_text_close_matches(word, names, 3);
+	fprintf(cli->err, "pinwarden: '%s%s%s' is not a command%s%s%s. 'pinwarden --help' lists them.\n",
+	        group ? group : "", group ? " " : "", word, close ? "; did you mean " : "", close ? close : "",
+	        close ? "?" : "");
+	g_free(close);
+	g_ptr_array_unref(names);
+	return PW_EXIT_USAGE;
+}
+
+static void print_group(FILE *f, const char *group)
+{
+	fprintf(f, "usage: pinwarden %s COMMAND\n\ncommands:\n", group);
+	for (const pw_command *c = pw_commands; c->name; c++)
+		if (g_strcmp0(c->group, group) == 0)
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
+}
+
+int cmd_help(pw_cli *cli, int argc, char **argv)
+{
+	const pw_command *c;
+
+	if (argc <= 1) {
+		print_overview(cli->out);
+		return PW_EXIT_OK;
+	}
+	if (is_group(argv[1]) && argc == 2) {
+		print_group(cli->out, argv[1]);
+		return PW_EXIT_OK;
+	}
+	c = is_group(argv[1]) ? find_command(argv[1], argv[2]) : find_command(NULL, argv[1]);
+	if (!c)
+		return unknown_command(cli, is_group(argv[1]) ? argv[1] : NULL, is_group(argv[1]) ? argv[2] : argv[1]);
+	print_command_help(cli->out, c);
+	return PW_EXIT_OK;
+}
+
+static int no_console_yet(pw_cli *cli)
+{
+	fprintf(cli->err,
+	        "pinwarden: the console is not part of this build yet; use the commands below meanwhile.\n\n");
+	print_overview(cli->err);
+	return PW_EXIT_FAILED;
+}
+
+int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
+{
+	pw_cli cli = { .out = out, .err = errf };
+	const char *workspace_arg = NULL;
+	const pw_command *c;
+	pw_error err = { 0 };
+	int i = 1, status;
+
+	/* Options before the command. */
+	while (i < argc && argv[i][0] == '-') {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			print_overview(out);
+			return PW_EXIT_OK;
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			c = find_command(NULL, "version");
+			cli.command = c;
+			return cmd_version(&cli, 1, argv);
+		} else if (strcmp(a, "--workspace") == 0) {
+			if (i + 1 >= argc) {
+				fputs("pinwarden: the option --workspace needs a folder\n", errf);
+				return PW_EXIT_USAGE;
+			}
+			workspace_arg = argv[++i];
+		} else if (g_str_has_prefix(a, "--workspace=")) {
+			workspace_arg = a + strlen("--workspace=");
+		} else {
+			fprintf(errf, "pinwarden: unknown option %s; 'pinwarden --help' lists the options\n", a);
+			return PW_EXIT_USAGE;
+		}
+		i++;
+	}
+
+	if (pw_settings_load(&cli.settings, workspace_arg, &err) != PW_OK) {
+		status = cli_fail(&cli, &err);
+		pw_settings_clear(&cli.settings);
+		return status;
+	}
+
+	if (i >= argc) {
+		status = no_console_yet(&cli);
+	} else if (is_group(argv[i])) {
+		if (i + 1 >= argc || argv[i + 1][0] == '-') {
+			bool help = i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0);
+			print_group(help ? out : errf, argv[i]);
+			status = help ? PW_EXIT_OK : PW_EXIT_USAGE;
+		} else if (!(c = find_command(argv[i], argv[i + 1]))) {
+			status = unknown_command(&cli, argv[i], argv[i + 1]);
+		} else {
+			cli.command = c;
+			status = c->run(&cli, argc - i - 1, argv + i + 1);
+		}
+	} else if ((c = find_command(NULL, argv[i]))) {
+		cli.command = c;
+		status = c->run(&cli, argc - i, argv + i);
+	} else {
+		status = unknown_command(&cli, NULL, argv[i]);
+	}
+
+	pw_store_close(cli.store);
+	pw_settings_clear(&cli.settings);
+	return status;
+}

@@ -1,0 +1,149 @@
+#include "config.h"
+
+#include "pinwarden/jobs.h"
+
+#include <string.h>
+
+const char *const pw_job_states[] = {
+	"queued", "sending", "retrying", "paused", "done", "failed", "unknown", "cancelled", NULL,
+};
+
+bool pw_job_state_valid(const char *state)
+{
+	for (const char *const *s = pw_job_states; *s; s++)
+		if (strcmp(*s, state) == 0)
+			return true;
+	return false;
+}
+
+void pw_job_free(pw_job *j)
+{
+	if (!j)
+		return;
+	g_free(j->client_name);
+	g_free(j->account_username);
+	g_free(j->board_name);
+	g_free(j->board_pinterest_id);
+	g_free(j->title);
+	g_free(j->description);
+	g_free(j->link);
+	g_free(j->alt_text);
+	g_free(j->image_url);
+	g_free(j->image_path);
+	g_free(j->scheduled_at);
+	g_free(j->state);
+	g_free(j->next_attempt_at);
+	g_free(j->pin_id);
+	g_free(j->last_error);
+	g_free(j->requested_by);
+	g_free(j->created_at);
+	g_free(j->updated_at);
+	g_free(j);
+}
+
+#define JOB_QUERY \
+	"SELECT j.id, j.client_id, j.account_id, j.board_id, c.name," \
+	" coalesce(a.username, a.expected_username), b.name, b.pinterest_id," \
+	" j.title, j.description, j.link, j.alt_text, j.image_url, j.image_path, j.scheduled_at, j.state," \
+	" j.attempts, j.next_attempt_at, j.pin_id, j.last_error, j.requested_by, j.created_at, j.updated_at" \
+	" FROM jobs j JOIN clients c ON c.id = j.client_id JOIN accounts a ON a.id = j.account_id" \
+	" JOIN boards b ON b.id = j.board_id"
+
+static pw_job *read_job(sqlite3_stmt *st)
+{
+	pw_job *j = g_new0(pw_job, 1);
+	j->id = sqlite3_column_int64(st, 0);
+	j->client_id = sqlite3_column_int64(st, 1);
+	j->account_id = sqlite3_column_int64(st, 2);
+	j->board_id = sqlite3_column_int64(st, 3);
+	j->client_name = pw_col_dup(st, 4);
+	j->account_username = pw_col_dup(st, 5);
+	j->board_name = pw_col_dup(st, 6);
+	j->board_pinterest_id = pw_col_dup(st, 7);
+	j->title = pw_col_dup(st, 8);
+	j->description = pw_col_dup(st, 9);
+	j->link = pw_col_dup(st, 10);
+	j->alt_text = pw_col_dup(st, 11);
+	j->image_url = pw_col_dup(st, 12);
+	j->image_path = pw_col_dup(st, 13);
+	j->scheduled_at = pw_col_dup(st, 14);
+	j->state = pw_col_dup(st, 15);
+	j->attempts = sqlite3_column_int64(st, 16);
+	j->next_attempt_at = pw_col_dup(st, 17);
+	j->pin_id = pw_col_dup(st, 18);
+	j->last_error = pw_col_dup(st, 19);
+	j->requested_by = pw_col_dup(st, 20);
+	j->created_at = pw_col_dup(st, 21);
+	j->updated_at = pw_col_dup(st, 22);
+	return j;
+}
+
+pw_code pw_job_list(pw_store *store, const pw_job_filter *f, GPtrArray **out, pw_error *err)
+{
+	sqlite3_stmt *st;
+	GPtrArray *list;
+	pw_code rc;
+	int src;
+
+	*out = NULL;
+	rc = pw_store_prepare(store,
+	                      JOB_QUERY " WHERE (?1 IS NULL OR j.client_id = ?1) AND (?2 IS NULL OR j.state = ?2)"
+	                                " ORDER BY j.scheduled_at, j.id LIMIT ?3",
+	                      &st, err);
+	if (rc != PW_OK)
+		return rc;
+	pw_bind_id(st, 1, f ? f->client_id : 0);
+	pw_bind_text(st, 2, f ? f->state : NULL);
+	sqlite3_bind_int(st, 3, f && f->limit > 0 ? f->limit : -1);
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)pw_job_free);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(list, read_job(st));
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		g_ptr_array_unref(list);
+		return pw_store_fail(store, src, "listing the jobs", err);
+	}
+	*out = list;
+	return PW_OK;
+}
+
+pw_code pw_job_get(pw_store *store, sqlite3_int64 id, pw_job **out, pw_error *err)
+{
+	sqlite3_stmt *st;
+	pw_code rc = pw_store_prepare(store, JOB_QUERY " WHERE j.id = ?1", &st, err);
+	int src;
+
+	*out = NULL;
+	if (rc != PW_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		*out = read_job(st);
+	sqlite3_finalize(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return pw_store_fail(store, src, "reading the job", err);
+	if (!*out)
+		return pw_fail(err, PW_E_NOT_FOUND, "there is no job %lld; 'pinwarden job list' shows them", (long long)id);
+	return PW_OK;
+}
+
+pw_code pw_job_count_waiting(pw_store *store, sqlite3_int64 client_id, sqlite3_int64 *count, pw_error *err)
+{
+	sqlite3_stmt *st;
+	pw_code rc = pw_store_prepare(store,
+	                              "SELECT count(*) FROM jobs WHERE client_id = ?1"
+	                              " AND state IN " PW_JOB_WAITING_SQL,
+	                              &st, err);
+	int src;
+
+	if (rc != PW_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, client_id);
+	src = sqlite3_step(st);
+	*count = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (src != SQLITE_ROW)
+		return pw_store_fail(store, src, "counting the client's jobs", err);
+	return PW_OK;
+}
