@@ -1,0 +1,70 @@
+# tests/lib.sh: what the shell tests share. Each test prints TAP: one
+# "ok N - what" or "not ok N - what" line per check, the plan at the end.
+# Every test gets its own temporary workspace, config and data folders.
+
+set -u
+: "${PINWARDEN:?run the shell tests through make check, which sets PINWARDEN}"
+: "${TESTS_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pinwarden-sh-XXXXXX")
+trap 'chmod -R u+rwX "$TEST_TMP" 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
+export PINWARDEN_WORKSPACE="$TEST_TMP/ws"
+export PINWARDEN_OPERATOR=tester
+export XDG_CONFIG_HOME="$TEST_TMP/config"
+export XDG_DATA_HOME="$TEST_TMP/data"
+export TZ=UTC
+unset SSH_CONNECTION SSH_CLIENT
+
+tap_n=0
+tap_failed=0
+status=0
+out=
+err=
+
+# run ARGS...: runs pinwarden; sets $status, $out and $err.
+run() {
+	"$PINWARDEN" "$@" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
+	status=$?
+	out=$(cat "$TEST_TMP/.out")
+	err=$(cat "$TEST_TMP/.err")
+}
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	shift
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/# /'
+	done
+}
+
+# check "what" COMMAND...: one TAP line for whether COMMAND succeeds; on
+# failure the last run's status and output are shown.
+check() {
+	what=$1
+	shift
+	if "$@"; then
+		ok "$what"
+	else
+		not_ok "$what" "failed: $*" "status: $status" "stdout: $out" "stderr: $err"
+	fi
+}
+
+has() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+hasnt() { ! has "$1" "$2"; }
+status_is() { [ "$status" -eq "$1" ]; }
+
+db() { sqlite3 -batch "$PINWARDEN_WORKSPACE/pinwarden.db" "$@"; }
+
+digest() { sha256sum "$1" | cut -d' ' -f1; }
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}

@@ -59,6 +59,10 @@ typedef struct pw_client_edit {
 	GPtrArray *add_accounts;
 } pw_client_edit;
 
+/* Checks what was typed without touching the store, so that a front end
+ * can refuse bad input before it creates or opens anything. */
+pw_code pw_client_check(const pw_client_spec *spec, pw_error *err);
+
 pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64 *id_out, pw_error *err);
 
 /* Finds a client by its exact name. An unknown name fails with

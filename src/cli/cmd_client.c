@@ -183,19 +183,19 @@ int cmd_client_add(pw_cli *cli, int argc, char **argv)
 		status = one_name(cli, argc, argv, &name);
 	if (status < 0 && !o.contact)
 		status = cli_usage(cli, "--contact is required: who at '%s' authorizes publishing on their accounts?", name);
+	spec = (pw_client_spec){ .name = name, .contact = o.contact, .notes = o.notes, .link_domains = o.link,
+	                         .image_domains = o.image, .boards = o.boards, .accounts = o.accounts };
+	/* Bad input is refused before a workspace is created for it. */
+	if (status < 0 && pw_client_check(&spec, &err) != PW_OK)
+		status = cli_fail(cli, &err);
 	if (status < 0)
 		status = cli_open(cli, PW_OPEN_CREATE);
 	if (status < 0) {
-		spec = (pw_client_spec){ .name = name, .contact = o.contact, .notes = o.notes, .link_domains = o.link,
-		                         .image_domains = o.image, .boards = o.boards, .accounts = o.accounts };
 		if (pw_client_add(cli->store, &spec, &id, &err) != PW_OK) {
 			status = cli_fail(cli, &err);
 		} else {
-			fprintf(cli->out, "added client '%s'", name);
-			if (o.accounts->len)
-				fprintf(cli->out, "; next, connect its account%s with 'pinwarden account connect'",
-				        o.accounts->len > 1 ? "s" : "");
-			fputc('\n', cli->out);
+			fprintf(cli->out, "added client '%s' (%u account%s expected)\n", name, o.accounts->len,
+			        o.accounts->len == 1 ? "" : "s");
 			if (o.link->len == 0 && o.image->len == 0)
 				fprintf(cli->err, "note: no domain is approved yet, so nothing can be published for '%s' "
 				                  "until one is (pinwarden client edit --domain HOST)\n", name);

@@ -397,6 +397,18 @@ static pw_code check_texts(const char *name, const char *contact, const char *no
 	return rc;
 }
 
+pw_code pw_client_check(const pw_client_spec *spec, pw_error *err)
+{
+	typed_lists t;
+	pw_code rc = check_texts(spec->name, spec->contact ? spec->contact : "", spec->notes, err);
+	if (rc == PW_OK)
+		rc = normalize_all(&t, spec->link_domains, spec->image_domains, NULL, spec->boards, NULL,
+		                   spec->accounts, err);
+	if (rc == PW_OK)
+		typed_lists_clear(&t);
+	return rc;
+}
+
 pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64 *id_out, pw_error *err)
 {
 	typed_lists t;

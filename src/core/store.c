@@ -320,29 +320,48 @@ static pw_code query_int(pw_store *s, const char *sql, sqlite3_int64 *out, const
 	return rc == SQLITE_OK ? PW_OK : pw_store_fail(s, rc, doing, err);
 }
 
-/* A file shorter than the pages its header declares was cut off. Only
- * meaningful with no write-ahead log pending, which a clean close leaves. */
-static pw_code check_not_truncated(pw_store *s, pw_error *err)
+/* Reads the 100-byte SQLite header before SQLite does, to tell "not a
+ * database" and "cut off" apart from other damage: a file shorter than
+ * the pages its header declares was truncated. The declared size counts
+ * only when no write-ahead log is pending (a clean close leaves none) and
+ * when the header says it is current (bytes 92-95 equal bytes 24-27). */
+static pw_code check_header(pw_store *s, pw_error *err)
 {
-	sqlite3_int64 pages = 0, page_size = 0;
+	static const char magic[16] = "SQLite format 3";
+	unsigned char h[100];
 	struct stat st, wal;
-	char *wal_path = g_strconcat(s->db_path, "-wal", NULL);
-	bool wal_pending = stat(wal_path, &wal) == 0 && wal.st_size > 0;
-	pw_code rc;
+	char *wal_path;
+	bool wal_pending;
+	long long page_size, pages;
+	ssize_t got;
+	int fd = open(s->db_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
+	if (fd < 0)
+		return pw_fail(err, PW_E_IO, "cannot read %s: %s", s->db_path, g_strerror(errno));
+	got = read(fd, h, sizeof h);
+	if (fstat(fd, &st) != 0)
+		st.st_size = 0;
+	close(fd);
+	if (got != (ssize_t)sizeof h || memcmp(h, magic, sizeof magic) != 0)
+		return pw_fail(err, PW_E_CORRUPT,
+		               "%s is not an SQLite database (%s); nothing was changed. Keep the file for inspection "
+		               "and restore the workspace from a backup",
+		               s->db_path, got < (ssize_t)sizeof h ? "it is too short" : "its header is wrong");
+
+	wal_path = g_strconcat(s->db_path, "-wal", NULL);
+	wal_pending = stat(wal_path, &wal) == 0 && wal.st_size > 0;
 	g_free(wal_path);
-	if (wal_pending || stat(s->db_path, &st) != 0)
+	if (wal_pending || memcmp(h + 24, h + 92, 4) != 0)
 		return PW_OK;
-	rc = query_int(s, "PRAGMA page_count", &pages, "reading the database size", err);
-	if (rc == PW_OK)
-		rc = query_int(s, "PRAGMA page_size", &page_size, "reading the database size", err);
-	if (rc != PW_OK)
-		return rc;
-	if ((sqlite3_int64)st.st_size < pages * page_size)
+	page_size = (h[16] << 8) | h[17];
+	if (page_size == 1)
+		page_size = 65536;
+	pages = ((long long)h[28] << 24) | (h[29] << 16) | (h[30] << 8) | h[31];
+	if ((long long)st.st_size < pages * page_size)
 		return pw_fail(err, PW_E_CORRUPT,
 		               "the workspace database %s is truncated: %lld bytes where its header declares %lld. "
 		               "Nothing was changed. Keep the file for inspection and restore the workspace from a backup",
-		               s->db_path, (long long)st.st_size, (long long)(pages * page_size));
+		               s->db_path, (long long)st.st_size, pages * page_size);
 	return PW_OK;
 }
 
@@ -388,7 +407,7 @@ static pw_code load_workspace_id(pw_store *s, pw_error *err)
 static pw_code migrate(pw_store *s, sqlite3_int64 version, pw_error *err)
 {
 	pw_code rc = pw_store_begin(s, err);
-	sqlite3_int64 objects = 0, from;
+	sqlite3_int64 from;
 
 	if (rc != PW_OK)
 		return rc;
@@ -400,17 +419,6 @@ static pw_code migrate(pw_store *s, sqlite3_int64 version, pw_error *err)
 	if (version == PW_SCHEMA_VERSION) {
 		pw_store_rollback(s);
 		return PW_OK;
-	}
-	if (version == 0) {
-		rc = query_int(s, "SELECT count(*) FROM sqlite_master", &objects, "reading the schema", err);
-		if (rc != PW_OK)
-			goto out;
-		if (objects > 0) {
-			rc = pw_fail(err, PW_E_CORRUPT,
-			             "%s is an SQLite database but not a pinwarden workspace; nothing was changed. "
-			             "Choose another folder with --workspace", s->db_path);
-			goto out;
-		}
 	}
 	for (; version < PW_SCHEMA_VERSION; version++) {
 		char doing[64];
@@ -503,6 +511,11 @@ static pw_code open_db(pw_store *s, const pw_store_options *opt, pw_error *err)
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
 
+	if (!s->created) {
+		rc = check_header(s, err);
+		if (rc != PW_OK)
+			return rc;
+	}
 	rc = query_int(s, "PRAGMA user_version", &version, "reading the schema version", err);
 	if (rc != PW_OK)
 		return rc;
@@ -511,12 +524,19 @@ static pw_code open_db(pw_store *s, const pw_store_options *opt, pw_error *err)
 		               "the workspace %s was written by a newer pinwarden (schema version %lld; this one knows "
 		               "up to %d). Nothing was changed. Upgrade pinwarden to use it",
 		               s->workspace, (long long)version, PW_SCHEMA_VERSION);
-	if (!s->created) {
-		rc = check_not_truncated(s, err);
+
+	if (version == 0) {
+		sqlite3_int64 objects = 0;
+		rc = query_int(s, "SELECT count(*) FROM sqlite_master", &objects, "reading the schema", err);
 		if (rc != PW_OK)
 			return rc;
+		if (objects > 0)
+			return pw_fail(err, PW_E_CORRUPT,
+			               "%s is an SQLite database but not a pinwarden workspace; nothing was changed. "
+			               "Choose another folder with --workspace", s->db_path);
 	}
 
+	/* Only now, with the file known to be ours, is anything changed. */
 	if (!s->readonly) {
 		/* FULL: a committed change (such as "this job is being sent")
 		 * survives a power cut, which the never-twice rule relies on. */
