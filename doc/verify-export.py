@@ -1,62 +1,72 @@
 #!/usr/bin/env python3
 """Checks a pinwarden activity-log export (JSON Lines) without pinwarden.
 
-Usage: verify-export.py FILE.jsonl [WORKSPACE_ID]
+Usage: verify-export.py [--filtered] FILE.jsonl
 
-Recomputes every event's hash from its fields and its prev_hash, and
-checks that consecutive events chain (each prev_hash is the hash of the
-event before it). With WORKSPACE_ID, a log starting at event 1 must also
-start from that workspace's genesis hash. A filtered export (--client,
---since) has gaps; each run of consecutive ids is checked. Exit status 0
-when every check passes, 1 otherwise. The encoding is described in
-doc/activity-log.md.
+Recomputes every event's hash from its fields and its prev_hash, checks
+that each event follows the one before it (consecutive ids, prev_hash equal
+to the previous hash), and, when the file starts at event 1, that the chain
+starts at the genesis of the workspace named in event 1's details.
+
+A full export must have no gaps. An export made with --client or --since
+skips events: give --filtered, and each run of consecutive ids is checked
+(a removed line then goes unnoticed). Exit status 0 when every check
+passes, 1 otherwise. The encoding is described in doc/activity-log.md.
 """
 import hashlib
 import json
 import sys
 
-
-def field(text):
-    data = text.encode("utf-8")
-    return str(len(data)).encode() + b":" + data + b"\n"
+FIELDS = ("id", "at", "operator", "kind", "client_id", "account_id", "job_id", "message", "details")
 
 
-def optional_id(value):
-    return b"-\n" if value is None else field(str(value))
+def field(value):
+    """'<byte length>:<bytes>\\n'; an absent id is '-\\n'."""
+    if value is None:
+        return b"-\n"
+    data = str(value).encode("utf-8")
+    return b"%d:%s\n" % (len(data), data)
 
 
 def event_hash(e):
-    canonical = (b"pinwarden-event-v1\n" + field(str(e["id"])) + field(e["at"]) + field(e["operator"])
-                 + field(e["kind"]) + optional_id(e["client_id"]) + optional_id(e["account_id"])
-                 + optional_id(e["job_id"]) + field(e["message"]) + field(e["details"]))
-    return hashlib.sha256(e["prev_hash"].encode() + canonical).hexdigest()
+    data = e["prev_hash"].encode() + b"pinwarden-event-v1\n" + b"".join(field(e[k]) for k in FIELDS)
+    return hashlib.sha256(data).hexdigest()
 
 
-def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    genesis = None
-    if len(sys.argv) == 3:
-        genesis = hashlib.sha256(("pinwarden-genesis:" + sys.argv[2]).encode()).hexdigest()
-    previous = None
-    count = 0
-    with open(sys.argv[1], encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
+def check(path, filtered):
+    prev, n = None, 0
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
             e = json.loads(line)
+            follows = prev is not None and e["id"] == prev["id"] + 1
+            if prev is not None and not follows and not filtered:
+                return f"line {n}: event {e['id']} does not follow event {prev['id']} (a gap: removed, or give --filtered)"
+            if follows and e["prev_hash"] != prev["hash"]:
+                return f"line {n}: event {e['id']} does not follow event {prev['id']}: its prev_hash differs"
+            if e["id"] == 1:
+                workspace_id = json.loads(e["details"]).get("workspace_id", "")
+                genesis = hashlib.sha256(b"pinwarden-genesis:" + workspace_id.encode()).hexdigest()
+                if e["prev_hash"] != genesis:
+                    return "line 1: the chain does not start at this workspace's genesis"
             if event_hash(e) != e["hash"]:
-                print(f"line {number}: event {e['id']} was altered: its content does not match its hash")
-                return 1
-            if previous and previous["id"] + 1 == e["id"] and e["prev_hash"] != previous["hash"]:
-                print(f"line {number}: event {e['id']} does not follow event {previous['id']}")
-                return 1
-            if e["id"] == 1 and genesis and e["prev_hash"] != genesis:
-                print(f"line {number}: event 1 does not start this workspace's chain")
-                return 1
-            previous = e
-            count += 1
-    print(f"ok: {count} events check out")
+                return f"line {n}: event {e['id']} was altered: its content does not match its hash"
+            prev = e
+    last = f", last hash {prev['hash']}" if prev else ""
+    print(f"chain intact: {n} events{last}")
+    return None
+
+
+def main(argv):
+    args = [a for a in argv if a != "--filtered"]
+    if len(args) != 1:
+        sys.stderr.write(__doc__)
+        return 2
+    problem = check(args[0], "--filtered" in argv)
+    if problem:
+        print(problem)
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -14,6 +14,10 @@ export XDG_CONFIG_HOME="$TEST_TMP/config"
 export XDG_DATA_HOME="$TEST_TMP/data"
 export TZ=UTC
 unset SSH_CONNECTION SSH_CLIENT
+# In the sanitizer build, every report from any run of the binary lands
+# here, and done_testing fails the test if there is one.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$TEST_TMP/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$TEST_TMP/sanitizer"
 
 tap_n=0
 tap_failed=0
@@ -65,6 +69,12 @@ db() { sqlite3 -batch "$PINWARDEN_WORKSPACE/pinwarden.db" "$@"; }
 digest() { sha256sum "$1" | cut -d' ' -f1; }
 
 done_testing() {
+	reports=$(ls "$TEST_TMP"/sanitizer.* 2>/dev/null)
+	if [ -n "$reports" ]; then
+		not_ok "no sanitizer reports from any run" "$(cat $reports)"
+	else
+		ok "no sanitizer reports from any run"
+	fi
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }

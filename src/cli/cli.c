@@ -17,7 +17,7 @@
 /* Every command, in the order help lists them. */
 const pw_command pw_commands[] = {
 	{ NULL, "init", cmd_init, "",
-	  "create the workspace (other commands that write also create it)",
+	  "create the workspace (client add also creates it)",
 	  WORKSPACE_OPTS },
 	{ "client", "add", cmd_client_add,
 	  "NAME --contact TEXT [--domain HOST]... [--link-domain HOST]... [--image-domain HOST]... "
@@ -120,14 +120,34 @@ int cli_usage(pw_cli *cli, const char *fmt, ...)
 	return PW_EXIT_USAGE;
 }
 
+/* Option lines are written "  --opt ARG  what" in the table; this lines
+ * up every description in one column, continuation lines included. */
+#define OPTION_COLUMN 26
+
+static void print_options(FILE *f, const char *text)
+{
+	char **lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l && **l; l++) {
+		const char *p = *l + strspn(*l, " ");
+		const char *gap = strstr(p, "  ");
+		if (p - *l > 2 || !gap) {
+			fprintf(f, "%*s%s\n", OPTION_COLUMN, "", p);
+		} else {
+			int len = (int)(gap - p);
+			fprintf(f, "  %-*.*s %s\n", OPTION_COLUMN - 3, len, p, gap + strspn(gap, " "));
+		}
+	}
+	g_strfreev(lines);
+}
+
 static void print_command_help(FILE *f, const pw_command *c)
 {
 	fputs("usage: ", f);
 	print_synopsis(f, c);
 	fprintf(f, "\n%c%s.\n", g_ascii_toupper(c->summary[0]), c->summary + 1);
-	if (c->options[0])
-		fprintf(f, "\noptions:\n%s", c->options);
-	fputs("  -h, --help          show this help\n", f);
+	fputs("\noptions:\n", f);
+	print_options(f, c->options);
+	print_options(f, "  -h, --help  show this help\n");
 }
 
 int cli_help(pw_cli *cli)
@@ -141,7 +161,8 @@ static void print_overview(FILE *f)
 	fputs("usage: pinwarden [--workspace DIR] [COMMAND [ARGS]]\n"
 	      "\n"
 	      "Publish Pinterest Pins for many clients without holding their passwords.\n"
-	      "With no command, pinwarden opens the console on the workspace.\n"
+	      "With no command, pinwarden will open the console on the workspace; the\n"
+	      "console is not part of this build yet.\n"
 	      "\n"
 	      "commands:\n",
 	      f);
@@ -152,7 +173,8 @@ static void print_overview(FILE *f)
 	}
 	fputs("\n"
 	      "'pinwarden COMMAND --help' shows a command's options. Exit status: 0 done,\n"
-	      "1 failed (or the activity log is not intact), 2 usage error. See pinwarden(1).\n",
+	      "1 failed (or the activity log is not intact), 2 a wrong command line, value\n"
+	      "or config file. See pinwarden(1).\n",
 	      f);
 }
 
@@ -183,9 +205,7 @@ int cli_parse(pw_cli *cli, int argc, char **argv, const char *shortopts, const s
 			status = cli_help(cli);
 			break;
 		case OPT_WORKSPACE:
-			g_free(cli->settings.workspace);
-			cli->settings.workspace = g_strdup(optarg);
-			cli->settings.workspace_source = "--workspace";
+			cli->workspace_arg = optarg;
 			break;
 		case ':':
 			status = cli_usage(cli, "the option %s needs a value", argv[optind - 1]);
@@ -226,17 +246,19 @@ bool cli_parse_id(pw_cli *cli, const char *what, const char *text, long long *ou
 int cli_open(pw_cli *cli, pw_open_mode mode)
 {
 	pw_error err = { 0 };
-	pw_store_options opt = { .mode = mode, .busy_timeout_ms = cli->settings.busy_timeout_ms };
-	char *workspace;
+	pw_store_options opt = { .mode = mode };
 	pw_code rc;
 
-	/* --workspace given after the command replaces what was resolved;
-	 * a relative one is taken from the current folder. */
-	workspace = g_path_is_absolute(cli->settings.workspace)
-	                    ? g_strdup(cli->settings.workspace)
-	                    : g_canonicalize_filename(cli->settings.workspace, NULL);
-	rc = pw_store_open(workspace, &opt, &cli->store, &err);
-	g_free(workspace);
+	/* The config file is read only by commands that use the workspace,
+	 * so that help and version work whatever state it is in. */
+	if (!cli->settings_loaded) {
+		rc = pw_settings_load(&cli->settings, cli->workspace_arg, &err);
+		cli->settings_loaded = true;
+		if (rc != PW_OK)
+			return cli_fail(cli, &err);
+	}
+	opt.busy_timeout_ms = cli->settings.busy_timeout_ms;
+	rc = pw_store_open(cli->settings.workspace, &opt, &cli->store, &err);
 	if (rc == PW_E_MISSING) {
 		fprintf(cli->err,
 		        "pinwarden: %s (the path comes from %s). Nothing has been recorded there yet: check the path, "
@@ -262,6 +284,22 @@ int cli_client_id(pw_cli *cli, const char *name, sqlite3_int64 *id)
 	*id = c->id;
 	pw_client_free(c);
 	return -1;
+}
+
+void cli_json_string(cJSON *obj, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(obj, key, value);
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
+void cli_json_id(cJSON *obj, const char *key, sqlite3_int64 id)
+{
+	if (id)
+		cJSON_AddNumberToObject(obj, key, (double)id);
+	else
+		cJSON_AddNullToObject(obj, key);
 }
 
 void cli_print_json(pw_cli *cli, const cJSON *json)
@@ -410,9 +448,9 @@ static int unknown_command(pw_cli *cli, const char *group, const char *word)
 			g_ptr_array_add(names, g_strdup(cand));
 	}
 	close = pw_text_close_matches(word, names, 3);
-	fprintf(cli->err, "pinwarden: '%s%s%s' is not a command%s%s%s. 'pinwarden --help' lists them.\n",
-	        group ? group : "", group ? " " : "", word, close ? "; did you mean " : "", close ? close : "",
-	        close ? "?" : "");
+	fprintf(cli->err, "pinwarden: '%s%s%s' is not a command; %s%s%s'pinwarden --help' lists them\n",
+	        group ? group : "", group ? " " : "", word, close ? "did you mean " : "", close ? close : "",
+	        close ? "? " : "");
 	g_free(close);
 	g_ptr_array_unref(names);
 	return PW_EXIT_USAGE;
@@ -430,7 +468,7 @@ int cmd_help(pw_cli *cli, int argc, char **argv)
 {
 	const pw_command *c;
 
-	if (argc <= 1) {
+	if (argc <= 1 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_overview(cli->out);
 		return PW_EXIT_OK;
 	}
@@ -456,9 +494,7 @@ static int no_console_yet(pw_cli *cli)
 int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
 {
 	pw_cli cli = { .out = out, .err = errf };
-	const char *workspace_arg = NULL;
 	const pw_command *c;
-	pw_error err = { 0 };
 	int i = 1, status;
 
 	/* Options before the command. */
@@ -468,28 +504,21 @@ int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
 			print_overview(out);
 			return PW_EXIT_OK;
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			c = find_command(NULL, "version");
-			cli.command = c;
+			cli.command = find_command(NULL, "version");
 			return cmd_version(&cli, 1, argv);
 		} else if (strcmp(a, "--workspace") == 0) {
 			if (i + 1 >= argc) {
 				fputs("pinwarden: the option --workspace needs a folder\n", errf);
 				return PW_EXIT_USAGE;
 			}
-			workspace_arg = argv[++i];
+			cli.workspace_arg = argv[++i];
 		} else if (g_str_has_prefix(a, "--workspace=")) {
-			workspace_arg = a + strlen("--workspace=");
+			cli.workspace_arg = a + strlen("--workspace=");
 		} else {
 			fprintf(errf, "pinwarden: unknown option %s; 'pinwarden --help' lists the options\n", a);
 			return PW_EXIT_USAGE;
 		}
 		i++;
-	}
-
-	if (pw_settings_load(&cli.settings, workspace_arg, &err) != PW_OK) {
-		status = cli_fail(&cli, &err);
-		pw_settings_clear(&cli.settings);
-		return status;
 	}
 
 	if (i >= argc) {
@@ -513,6 +542,7 @@ int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
 	}
 
 	pw_store_close(cli.store);
-	pw_settings_clear(&cli.settings);
+	if (cli.settings_loaded)
+		pw_settings_clear(&cli.settings);
 	return status;
 }

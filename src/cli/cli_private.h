@@ -17,7 +17,9 @@
 typedef struct pw_cli {
 	FILE *out;
 	FILE *err;
-	pw_settings settings;
+	const char *workspace_arg;        /* the last --workspace given */
+	pw_settings settings;             /* loaded by cli_open */
+	bool settings_loaded;
 	pw_store *store;
 	const struct pw_command *command; /* the one running */
 } pw_cli;
@@ -59,6 +61,10 @@ int cli_open(pw_cli *cli, pw_open_mode mode);
 
 /* Parses a positive id; returns false (after a usage message) if not one. */
 bool cli_parse_id(pw_cli *cli, const char *what, const char *text, long long *out);
+
+/* Adds key: value, or key: null when value is NULL (or the id is 0). */
+void cli_json_string(cJSON *obj, const char *key, const char *value);
+void cli_json_id(cJSON *obj, const char *key, sqlite3_int64 id);
 
 /* Writes JSON followed by a newline. */
 void cli_print_json(pw_cli *cli, const cJSON *json);

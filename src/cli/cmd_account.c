@@ -31,33 +31,25 @@ static const struct option opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void put(cJSON *o, const char *key, const char *value)
-{
-	if (value)
-		cJSON_AddStringToObject(o, key, value);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static cJSON *account_json(const pw_account *a)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)a->id);
 	cJSON_AddStringToObject(o, "client", a->client_name);
 	cJSON_AddStringToObject(o, "expected_username", a->expected_username);
-	put(o, "username", a->username);
-	put(o, "pinterest_user_id", a->pinterest_user_id);
-	put(o, "account_type", a->account_type);
+	cli_json_string(o, "username", a->username);
+	cli_json_string(o, "pinterest_user_id", a->pinterest_user_id);
+	cli_json_string(o, "account_type", a->account_type);
 	cJSON_AddStringToObject(o, "state", a->state);
-	put(o, "state_reason", a->state_reason);
-	put(o, "scopes", a->scopes);
-	put(o, "access_expires_at", a->access_expires_at);
-	put(o, "refresh_expires_at", a->refresh_expires_at);
-	put(o, "connected_by", a->connected_by);
-	put(o, "connected_at", a->connected_at);
-	put(o, "verified_at", a->verified_at);
+	cli_json_string(o, "state_reason", a->state_reason);
+	cli_json_string(o, "scopes", a->scopes);
+	cli_json_string(o, "access_expires_at", a->access_expires_at);
+	cli_json_string(o, "refresh_expires_at", a->refresh_expires_at);
+	cli_json_string(o, "connected_by", a->connected_by);
+	cli_json_string(o, "connected_at", a->connected_at);
+	cli_json_string(o, "verified_at", a->verified_at);
 	cJSON_AddStringToObject(o, "created_at", a->created_at);
-	cJSON_AddNumberToObject(o, "boards_in_scope", (double)a->boards_in_scope);
+	cJSON_AddNumberToObject(o, "boards_in_scope_count", (double)a->boards_in_scope);
 	cJSON_AddNumberToObject(o, "jobs_waiting", (double)a->jobs_waiting);
 	return o;
 }

@@ -140,14 +140,6 @@ static cJSON *strings_json(GPtrArray *list)
 	return arr;
 }
 
-static void add_string_or_null(cJSON *obj, const char *key, const char *value)
-{
-	if (value)
-		cJSON_AddStringToObject(obj, key, value);
-	else
-		cJSON_AddNullToObject(obj, key);
-}
-
 static cJSON *client_json(const pw_client *c)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -156,7 +148,7 @@ static cJSON *client_json(const pw_client *c)
 	cJSON_AddStringToObject(o, "contact", c->contact);
 	cJSON_AddStringToObject(o, "notes", c->notes);
 	cJSON_AddBoolToObject(o, "archived", c->archived);
-	add_string_or_null(o, "archived_at", c->archived_at);
+	cli_json_string(o, "archived_at", c->archived_at);
 	cJSON_AddStringToObject(o, "created_at", c->created_at);
 	cJSON_AddStringToObject(o, "created_by", c->created_by);
 	cJSON_AddItemToObject(o, "link_domains", strings_json(c->link_domains));
@@ -198,7 +190,7 @@ int cmd_client_add(pw_cli *cli, int argc, char **argv)
 			        o.accounts->len == 1 ? "" : "s");
 			if (o.link->len == 0 && o.image->len == 0)
 				fprintf(cli->err, "note: no domain is approved yet, so nothing can be published for '%s' "
-				                  "until one is (pinwarden client edit --domain HOST)\n", name);
+				                  "until one is (pinwarden client edit '%s' --domain HOST)\n", name, name);
 			status = PW_EXIT_OK;
 		}
 	}
@@ -305,7 +297,7 @@ int cmd_client_show(pw_cli *cli, int argc, char **argv)
 			pw_account *a = g_ptr_array_index(accounts, i);
 			cJSON *aj = cJSON_CreateObject();
 			cJSON_AddStringToObject(aj, "expected_username", a->expected_username);
-			add_string_or_null(aj, "username", a->username);
+			cli_json_string(aj, "username", a->username);
 			cJSON_AddStringToObject(aj, "state", a->state);
 			cJSON_AddItemToArray(arr, aj);
 		}

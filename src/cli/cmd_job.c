@@ -59,14 +59,6 @@ static const struct option show_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void put(cJSON *o, const char *key, const char *value)
-{
-	if (value)
-		cJSON_AddStringToObject(o, key, value);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static cJSON *job_json(const pw_job *j)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -77,16 +69,16 @@ static cJSON *job_json(const pw_job *j)
 	cJSON_AddStringToObject(o, "board_id", j->board_pinterest_id);
 	cJSON_AddStringToObject(o, "title", j->title);
 	cJSON_AddStringToObject(o, "description", j->description);
-	put(o, "link", j->link);
-	put(o, "alt_text", j->alt_text);
-	put(o, "image_url", j->image_url);
-	put(o, "image_path", j->image_path);
+	cli_json_string(o, "link", j->link);
+	cli_json_string(o, "alt_text", j->alt_text);
+	cli_json_string(o, "image_url", j->image_url);
+	cli_json_string(o, "image_path", j->image_path);
 	cJSON_AddStringToObject(o, "scheduled_at", j->scheduled_at);
 	cJSON_AddStringToObject(o, "state", j->state);
 	cJSON_AddNumberToObject(o, "attempts", (double)j->attempts);
-	put(o, "next_attempt_at", j->next_attempt_at);
-	put(o, "pin_id", j->pin_id);
-	put(o, "last_error", j->last_error);
+	cli_json_string(o, "next_attempt_at", j->next_attempt_at);
+	cli_json_string(o, "pin_id", j->pin_id);
+	cli_json_string(o, "last_error", j->last_error);
 	cJSON_AddStringToObject(o, "requested_by", j->requested_by);
 	cJSON_AddStringToObject(o, "created_at", j->created_at);
 	cJSON_AddStringToObject(o, "updated_at", j->updated_at);

@@ -54,14 +54,6 @@ static int on_opt(pw_cli *cli, int opt, const char *arg, void *ud)
 
 /* ---- formatting events ---------------------------------------------- */
 
-static void put_id(cJSON *o, const char *key, sqlite3_int64 id)
-{
-	if (id)
-		cJSON_AddNumberToObject(o, key, (double)id);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 /* details stays the exact stored text: it is hashed byte for byte, so an
  * export can be checked independently (doc/activity-log.md). */
 cJSON *cli_event_json(const pw_event_row *row)
@@ -71,13 +63,10 @@ cJSON *cli_event_json(const pw_event_row *row)
 	cJSON_AddStringToObject(o, "at", row->at);
 	cJSON_AddStringToObject(o, "operator", row->operator);
 	cJSON_AddStringToObject(o, "kind", row->kind);
-	put_id(o, "client_id", row->client_id);
-	if (row->client_name[0])
-		cJSON_AddStringToObject(o, "client", row->client_name);
-	else
-		cJSON_AddNullToObject(o, "client");
-	put_id(o, "account_id", row->account_id);
-	put_id(o, "job_id", row->job_id);
+	cli_json_id(o, "client_id", row->client_id);
+	cli_json_string(o, "client", row->client_name[0] ? row->client_name : NULL);
+	cli_json_id(o, "account_id", row->account_id);
+	cli_json_id(o, "job_id", row->job_id);
 	cJSON_AddStringToObject(o, "message", row->message);
 	cJSON_AddStringToObject(o, "details", row->details);
 	cJSON_AddStringToObject(o, "prev_hash", row->prev_hash);

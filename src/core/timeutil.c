@@ -24,7 +24,7 @@ void pw_time_now(char out[PW_TIME_LEN])
 	g_date_time_unref(now);
 }
 
-/* "-3d", "+2h", "30m": a signed offset from now. */
+/* "-3d", "+2h", "-30m": a signed offset from now. */
 static GDateTime *parse_relative(const char *text)
 {
 	char *end;
@@ -96,11 +96,11 @@ pw_code pw_time_parse(const char *text, char out[PW_TIME_LEN], pw_error *err)
 	if (!dt)
 		dt = parse_local(text);
 	if (!dt) {
-		/* Only forms that carry their own zone: a bare local time was
-		 * handled above, so GLib's default zone is never consulted. */
-		GTimeZone *utc = g_time_zone_new_utc();
-		dt = g_date_time_new_from_iso8601(text, utc);
-		g_time_zone_unref(utc);
+		/* Other ISO 8601 forms; one without a zone is local time, as
+		 * the simple forms above are. */
+		GTimeZone *local = g_time_zone_new_local();
+		dt = g_date_time_new_from_iso8601(text, local);
+		g_time_zone_unref(local);
 	}
 	if (!dt)
 		return pw_fail(err, PW_E_INVALID,

@@ -53,6 +53,15 @@ sed 's/client .Alpha. changed/client Alpha renamed/' "$TEST_TMP/all.jsonl" > "$T
 python3 "$TESTS_SRCDIR/../doc/verify-export.py" "$TEST_TMP/edited.jsonl" >"$TEST_TMP/v.out" 2>&1
 status=$?; out=$(cat "$TEST_TMP/v.out")
 check "and catches an edited export" [ "$status" -ne 0 ]
+check "naming the altered event" has "$out" "was altered"
+sed '3d' "$TEST_TMP/all.jsonl" > "$TEST_TMP/gap.jsonl"
+python3 "$TESTS_SRCDIR/../doc/verify-export.py" "$TEST_TMP/gap.jsonl" >"$TEST_TMP/v.out" 2>&1
+status=$?; out=$(cat "$TEST_TMP/v.out")
+check "and a line removed from a full export" [ "$status" -eq 1 ]
+"$PINWARDEN" log export --format jsonl --client Alpha > "$TEST_TMP/alpha.jsonl"
+python3 "$TESTS_SRCDIR/../doc/verify-export.py" --filtered "$TEST_TMP/alpha.jsonl" >"$TEST_TMP/v.out" 2>&1
+status=$?; out=$(cat "$TEST_TMP/v.out")
+check "a filtered export checks with --filtered" status_is 0
 
 run log export --format csv -o "$TEST_TMP/log.csv"
 check "export to a file succeeds" status_is 0

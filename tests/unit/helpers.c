@@ -87,3 +87,34 @@ void test_add_client(pw_store *store, const char *name)
 	if (pw_client_add(store, &spec, NULL, &err) != PW_OK)
 		fail_msg("adding %s: %s", name, err.message);
 }
+
+sqlite3_int64 test_count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 n = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int test_ws_setup(void **state)
+{
+	test_ws *f = g_new0(test_ws, 1);
+	f->dir = test_tempdir();
+	f->store = test_open(f->dir);
+	*state = f;
+	return 0;
+}
+
+int test_ws_teardown(void **state)
+{
+	test_ws *f = *state;
+	pw_store_close(f->store);
+	test_rmtree(f->dir);
+	g_free(f->dir);
+	g_free(f);
+	return 0;
+}

@@ -33,6 +33,17 @@ void test_exec(sqlite3 *db, const char *sql);
 /* The SHA-256 of a file's bytes, to prove that a failure changed nothing. */
 char *test_file_digest(const char *path);
 
+/* The first column of the first row of a query, or -1. */
+sqlite3_int64 test_count(sqlite3 *db, const char *sql);
+
+/* A fresh workspace for each test: setup and teardown for cmocka. */
+typedef struct test_ws {
+	char *dir;
+	pw_store *store;
+} test_ws;
+int test_ws_setup(void **state);
+int test_ws_teardown(void **state);
+
 /* Adds a minimal client named `name`; fails the test on error. */
 void test_add_client(pw_store *store, const char *name);
 

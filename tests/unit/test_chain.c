@@ -11,33 +11,19 @@
 #include "pinwarden/activity.h"
 #include "pinwarden/clients.h"
 
-typedef struct fixture {
-	char *dir;
-	pw_store *store;
-} fixture;
+typedef test_ws fixture;
 
 /* A workspace with 1 creation event + 6 client events. */
 static int setup(void **state)
 {
-	fixture *f = g_new0(fixture, 1);
-	f->dir = test_tempdir();
-	f->store = test_open(f->dir);
+	fixture *f;
+	test_ws_setup(state);
+	f = *state;
 	for (int i = 0; i < 6; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "Client %d", i);
 		test_add_client(f->store, name);
 	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	pw_store_close(f->store);
-	test_rmtree(f->dir);
-	g_free(f->dir);
-	g_free(f);
 	return 0;
 }
 
@@ -317,20 +303,20 @@ static void filters_select_what_they_say(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(a_clean_chain_verifies, setup, teardown),
-		cmocka_unit_test_setup_teardown(the_log_refuses_update_and_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_altered_event_is_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_altered_operator_is_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_removed_event_is_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_removed_and_renumbered_event_is_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(reordered_events_are_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(cutting_off_the_newest_events_is_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_recomputed_tail_still_fails_on_the_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_clean_chain_verifies, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(the_log_refuses_update_and_delete, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(an_altered_event_is_found, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(an_altered_operator_is_found, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(a_removed_event_is_found, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(a_removed_and_renumbered_event_is_found, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(reordered_events_are_found, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(cutting_off_the_newest_events_is_found, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(a_recomputed_tail_still_fails_on_the_head, setup, test_ws_teardown),
 		cmocka_unit_test(the_hash_format_is_stable),
-		cmocka_unit_test_setup_teardown(appending_needs_a_transaction, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_rolled_back_change_leaves_no_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(concurrent_writers_keep_one_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(filters_select_what_they_say, setup, teardown),
+		cmocka_unit_test_setup_teardown(appending_needs_a_transaction, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(a_rolled_back_change_leaves_no_event, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(concurrent_writers_keep_one_chain, setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(filters_select_what_they_say, setup, test_ws_teardown),
 	};
 	return cmocka_run_group_tests_name("activity log", tests, NULL, NULL);
 }

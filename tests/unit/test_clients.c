@@ -10,29 +10,7 @@
 #include "pinwarden/activity.h"
 #include "pinwarden/clients.h"
 
-typedef struct fixture {
-	char *dir;
-	pw_store *store;
-} fixture;
-
-static int setup(void **state)
-{
-	fixture *f = g_new0(fixture, 1);
-	f->dir = test_tempdir();
-	f->store = test_open(f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	pw_store_close(f->store);
-	test_rmtree(f->dir);
-	g_free(f->dir);
-	g_free(f);
-	return 0;
-}
+typedef test_ws fixture;
 
 static GPtrArray *list_of(const char *first, ...)
 {
@@ -43,17 +21,6 @@ static GPtrArray *list_of(const char *first, ...)
 		g_ptr_array_add(a, (gpointer)(guintptr)s);
 	va_end(ap);
 	return a;
-}
-
-static sqlite3_int64 count(fixture *f, const char *sql)
-{
-	sqlite3_stmt *st;
-	sqlite3_int64 n = -1;
-	assert_int_equal(sqlite3_prepare_v2(pw_store_db(f->store), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 static void onboarding_stores_the_normalized_inputs(void **state)
@@ -80,8 +47,8 @@ static void onboarding_stores_the_normalized_inputs(void **state)
 	assert_string_equal(c->created_by, "tester");
 	pw_client_free(c);
 	/* One event for the client, one for its expected account. */
-	assert_int_equal(count(f, "SELECT count(*) FROM events WHERE kind = 'client.add' AND client_id = 1"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM events WHERE kind = 'account.expect' AND account_id = 1"), 1);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM events WHERE kind = 'client.add' AND client_id = 1"), 1);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM events WHERE kind = 'account.expect' AND account_id = 1"), 1);
 	g_ptr_array_unref(link);
 	g_ptr_array_unref(image);
 	g_ptr_array_unref(boards);
@@ -112,7 +79,7 @@ static void awkward_names_round_trip(void **state)
 		pw_client *c = NULL;
 		assert_int_equal(pw_client_find(f->store, "100% _wild_ %", &c, &err), PW_E_NOT_FOUND);
 	}
-	assert_int_equal(count(f, "SELECT count(*) FROM clients"), (sqlite3_int64)G_N_ELEMENTS(names));
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM clients"), (sqlite3_int64)G_N_ELEMENTS(names));
 }
 
 static void names_differing_only_in_case_are_refused(void **state)
@@ -126,7 +93,7 @@ static void names_differing_only_in_case_are_refused(void **state)
 	assert_non_null(strstr(err.message, "letter case"));
 	spec.name = "\xc3\xa9lise";
 	assert_int_equal(pw_client_add(f->store, &spec, NULL, &err), PW_E_EXISTS);
-	assert_int_equal(count(f, "SELECT count(*) FROM clients"), 1);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM clients"), 1);
 }
 
 static void bad_names_are_refused_with_the_rule(void **state)
@@ -153,7 +120,7 @@ static void bad_names_are_refused_with_the_rule(void **state)
 		assert_int_equal(pw_client_add(f->store, &spec, NULL, &err), PW_E_INVALID);
 		assert_non_null(strstr(err.message, "limit is 120"));
 	}
-	assert_int_equal(count(f, "SELECT count(*) FROM clients"), 0);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM clients"), 0);
 }
 
 static void bad_domains_are_refused_and_nothing_is_written(void **state)
@@ -163,7 +130,7 @@ static void bad_domains_are_refused_and_nothing_is_written(void **state)
 		"https://shop.example.com/", "shop.example.com:8080", "*.com", "sh op.example", "-bad-.example", "",
 	};
 	pw_error err = { 0 };
-	sqlite3_int64 events = count(f, "SELECT count(*) FROM events");
+	sqlite3_int64 events = test_count(pw_store_db(f->store), "SELECT count(*) FROM events");
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		GPtrArray *link = list_of("good.example", bad[i], NULL);
@@ -171,8 +138,8 @@ static void bad_domains_are_refused_and_nothing_is_written(void **state)
 		assert_int_equal(pw_client_add(f->store, &spec, NULL, &err), PW_E_INVALID);
 		g_ptr_array_unref(link);
 	}
-	assert_int_equal(count(f, "SELECT count(*) FROM clients"), 0);
-	assert_int_equal(count(f, "SELECT count(*) FROM events"), events);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM clients"), 0);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM events"), events);
 }
 
 static void an_account_serves_one_client(void **state)
@@ -186,13 +153,13 @@ static void an_account_serves_one_client(void **state)
 	sqlite3_int64 events;
 
 	assert_int_equal(pw_client_add(f->store, &a, NULL, &err), PW_OK);
-	events = count(f, "SELECT count(*) FROM events");
+	events = test_count(pw_store_db(f->store), "SELECT count(*) FROM events");
 	assert_int_equal(pw_client_add(f->store, &b, NULL, &err), PW_E_EXISTS);
 	assert_non_null(strstr(err.message, "already belongs to client 'First'"));
 	/* The whole onboarding was rolled back, not just the second account. */
-	assert_int_equal(count(f, "SELECT count(*) FROM clients"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM accounts"), 1);
-	assert_int_equal(count(f, "SELECT count(*) FROM events"), events);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM clients"), 1);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM accounts"), 1);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM events"), events);
 	g_ptr_array_unref(accounts);
 	g_ptr_array_unref(second);
 }
@@ -237,7 +204,7 @@ static void editing_changes_only_what_is_asked(void **state)
 	assert_string_equal(g_ptr_array_index(c->link_domains, 1), "new.example");
 	assert_int_equal(c->boards->len, 2);
 	pw_client_free(c);
-	assert_int_equal(count(f, "SELECT count(*) FROM events WHERE kind = 'client.edit'"), 1);
+	assert_int_equal(test_count(pw_store_db(f->store), "SELECT count(*) FROM events WHERE kind = 'client.edit'"), 1);
 
 	/* Removing what is not there changes nothing at all. */
 	{
@@ -332,16 +299,16 @@ static void accounts_are_found_and_ambiguity_is_named(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(onboarding_stores_the_normalized_inputs, setup, teardown),
-		cmocka_unit_test_setup_teardown(awkward_names_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(names_differing_only_in_case_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_names_are_refused_with_the_rule, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_domains_are_refused_and_nothing_is_written, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_account_serves_one_client, setup, teardown),
-		cmocka_unit_test_setup_teardown(unknown_names_suggest_close_ones, setup, teardown),
-		cmocka_unit_test_setup_teardown(editing_changes_only_what_is_asked, setup, teardown),
-		cmocka_unit_test_setup_teardown(archiving_waits_for_the_queue, setup, teardown),
-		cmocka_unit_test_setup_teardown(accounts_are_found_and_ambiguity_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(onboarding_stores_the_normalized_inputs, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(awkward_names_round_trip, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(names_differing_only_in_case_are_refused, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(bad_names_are_refused_with_the_rule, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(bad_domains_are_refused_and_nothing_is_written, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(an_account_serves_one_client, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(unknown_names_suggest_close_ones, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(editing_changes_only_what_is_asked, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(archiving_waits_for_the_queue, test_ws_setup, test_ws_teardown),
+		cmocka_unit_test_setup_teardown(accounts_are_found_and_ambiguity_is_named, test_ws_setup, test_ws_teardown),
 	};
 	return cmocka_run_group_tests_name("clients", tests, NULL, NULL);
 }

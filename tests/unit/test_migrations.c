@@ -40,17 +40,6 @@ static char *workspace_from_dump(const char *dump)
 	return dir;
 }
 
-static sqlite3_int64 count(pw_store *store, const char *sql)
-{
-	sqlite3_stmt *st;
-	sqlite3_int64 n = -1;
-	assert_int_equal(sqlite3_prepare_v2(pw_store_db(store), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static void a_version_1_workspace_opens_with_its_data(void **state)
 {
 	char *dir = workspace_from_dump("workspace-v1.sql");
@@ -62,7 +51,7 @@ static void a_version_1_workspace_opens_with_its_data(void **state)
 	pw_job_filter f = { 0 };
 
 	assert_false(pw_store_created(store));
-	assert_int_equal(count(store, "PRAGMA user_version"), PW_SCHEMA_VERSION);
+	assert_int_equal(test_count(pw_store_db(store), "PRAGMA user_version"), PW_SCHEMA_VERSION);
 	assert_int_equal(pw_client_find(store, "Maison \xc3\x89lise", &c, &err), PW_OK);
 	assert_int_equal(c->image_domains->len, 2);
 	assert_string_equal(g_ptr_array_index(c->link_domains, 0), "maison.test");

@@ -25,17 +25,6 @@ static pw_code try_open(const char *dir, pw_open_mode mode, pw_error *err)
 	return rc;
 }
 
-static sqlite3_int64 count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	sqlite3_int64 n = -1;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static char *db_path(const char *dir)
 {
 	return g_build_filename(dir, PW_DB_FILE, NULL);
@@ -66,15 +55,15 @@ static void creates_a_private_workspace(void **state)
 		sqlite3_finalize(s);
 		assert_string_equal(text, "wal");
 	}
-	assert_int_equal(count(pw_store_db(store), "PRAGMA foreign_keys"), 1);
-	assert_int_equal(count(pw_store_db(store), "PRAGMA user_version"), PW_SCHEMA_VERSION);
-	assert_int_equal(count(pw_store_db(store), "SELECT count(*) FROM events WHERE kind = 'workspace.create'"), 1);
+	assert_int_equal(test_count(pw_store_db(store), "PRAGMA foreign_keys"), 1);
+	assert_int_equal(test_count(pw_store_db(store), "PRAGMA user_version"), PW_SCHEMA_VERSION);
+	assert_int_equal(test_count(pw_store_db(store), "SELECT count(*) FROM events WHERE kind = 'workspace.create'"), 1);
 	pw_store_close(store);
 
 	/* Opening again creates nothing new. */
 	store = test_open(dir);
 	assert_false(pw_store_created(store));
-	assert_int_equal(count(pw_store_db(store), "SELECT count(*) FROM events"), 1);
+	assert_int_equal(test_count(pw_store_db(store), "SELECT count(*) FROM events"), 1);
 	pw_store_close(store);
 
 	test_rmtree(tmp);
@@ -368,8 +357,8 @@ static void a_locked_database_fails_cleanly(void **state)
 	assert_int_equal(pw_client_add(store, &spec, NULL, &err), PW_E_BUSY);
 	assert_non_null(strstr(err.message, "locked by another process"));
 	test_exec(holder, "ROLLBACK");
-	assert_int_equal(count(holder, "SELECT count(*) FROM clients"), 0);
-	assert_int_equal(count(holder, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(test_count(holder, "SELECT count(*) FROM clients"), 0);
+	assert_int_equal(test_count(holder, "SELECT count(*) FROM events"), 1);
 	sqlite3_close(holder);
 	/* Once free, the same call goes through. */
 	assert_int_equal(pw_client_add(store, &spec, NULL, &err), PW_OK);
@@ -393,7 +382,7 @@ static void a_full_disk_changes_nothing(void **state)
 	/* SQLite's own limit on the file's pages stands in for the disk: the
 	 * write fails exactly as it does on a full file system. */
 	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld",
-	         (long long)count(pw_store_db(store), "PRAGMA page_count"));
+	         (long long)test_count(pw_store_db(store), "PRAGMA page_count"));
 	test_exec(pw_store_db(store), sql);
 	for (int i = 0; i < 40; i++)
 		g_string_append(notes, "long notes that need pages of their own ");
@@ -412,8 +401,8 @@ static void a_full_disk_changes_nothing(void **state)
 	test_exec(pw_store_db(store), "PRAGMA max_page_count = 1073741823");
 	/* Everything before the failure is there and the chain is whole. */
 	assert_int_equal(pw_log_verify(store, &check, &err), PW_OK);
-	assert_int_equal(count(pw_store_db(store), "SELECT count(*) FROM events WHERE kind = 'client.add'"),
-	                 count(pw_store_db(store), "SELECT count(*) FROM clients"));
+	assert_int_equal(test_count(pw_store_db(store), "SELECT count(*) FROM events WHERE kind = 'client.add'"),
+	                 test_count(pw_store_db(store), "SELECT count(*) FROM clients"));
 	pw_store_close(store);
 	g_string_free(notes, TRUE);
 	test_rmtree(dir);
