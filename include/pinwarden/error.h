@@ -24,6 +24,7 @@ typedef enum pw_code {
 	PW_E_MISSING,    /* no workspace there yet */
 	PW_E_IO,
 	PW_E_TAMPERED,   /* the activity log chain is broken */
+	PW_E_API,        /* Pinterest refused or did not answer; see pw_api_error */
 	PW_E_INTERNAL,
 } pw_code;
 

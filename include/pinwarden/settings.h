@@ -27,4 +27,12 @@ typedef struct pw_settings {
 pw_code pw_settings_load(pw_settings *s, const char *workspace_arg, pw_error *err);
 void pw_settings_clear(pw_settings *s);
 
+/* A key of the config file, checked: absent keys leave *out as it is;
+ * a malformed or out-of-range value is an error naming file, group and
+ * key. Strings are returned g_malloc'd (NULL when absent). */
+pw_code pw_settings_int(const pw_settings *s, const char *group, const char *key, int lo, int hi, int *out,
+                        pw_error *err);
+pw_code pw_settings_bool(const pw_settings *s, const char *group, const char *key, gboolean *out, pw_error *err);
+pw_code pw_settings_string(const pw_settings *s, const char *group, const char *key, char **out, pw_error *err);
+
 #endif

@@ -61,6 +61,7 @@ const char *pw_code_name(pw_code code)
 		[PW_E_MISSING] = "missing",
 		[PW_E_IO] = "io",
 		[PW_E_TAMPERED] = "tampered",
+		[PW_E_API] = "api",
 		[PW_E_INTERNAL] = "internal",
 	};
 	if ((unsigned)code < G_N_ELEMENTS(names) && names[code])

@@ -12,24 +12,65 @@ static char *expand_home(const char *path)
 	return g_strdup(path);
 }
 
-static pw_code read_int(GKeyFile *kf, const char *file, const char *group,
-                        const char *key, int lo, int hi, int *out, pw_error *err)
+pw_code pw_settings_int(const pw_settings *s, const char *group, const char *key, int lo, int hi, int *out,
+                        pw_error *err)
 {
 	GError *gerr = NULL;
 	int v;
 
-	if (!g_key_file_has_key(kf, group, key, NULL))
+	if (!g_key_file_has_key(s->keyfile, group, key, NULL))
 		return PW_OK;
-	v = g_key_file_get_integer(kf, group, key, &gerr);
+	v = g_key_file_get_integer(s->keyfile, group, key, &gerr);
 	if (gerr) {
-		pw_fail(err, PW_E_INVALID, "%s: [%s] %s: %s; write a whole number from %d to %d",
-		        file, group, key, gerr->message, lo, hi);
+		pw_fail(err, PW_E_INVALID, "%s: [%s] %s: %s; write a whole number from %d to %d", s->config_path, group,
+		        key, gerr->message, lo, hi);
 		g_error_free(gerr);
 		return PW_E_INVALID;
 	}
 	if (v < lo || v > hi)
 		return pw_fail(err, PW_E_INVALID, "%s: [%s] %s = %d is out of range; write a whole number from %d to %d",
-		               file, group, key, v, lo, hi);
+		               s->config_path, group, key, v, lo, hi);
+	*out = v;
+	return PW_OK;
+}
+
+pw_code pw_settings_bool(const pw_settings *s, const char *group, const char *key, gboolean *out, pw_error *err)
+{
+	GError *gerr = NULL;
+	gboolean v;
+
+	if (!g_key_file_has_key(s->keyfile, group, key, NULL))
+		return PW_OK;
+	v = g_key_file_get_boolean(s->keyfile, group, key, &gerr);
+	if (gerr) {
+		pw_fail(err, PW_E_INVALID, "%s: [%s] %s: %s; write true or false", s->config_path, group, key,
+		        gerr->message);
+		g_error_free(gerr);
+		return PW_E_INVALID;
+	}
+	*out = v;
+	return PW_OK;
+}
+
+pw_code pw_settings_string(const pw_settings *s, const char *group, const char *key, char **out, pw_error *err)
+{
+	GError *gerr = NULL;
+	char *v;
+
+	*out = NULL;
+	if (!g_key_file_has_key(s->keyfile, group, key, NULL))
+		return PW_OK;
+	v = g_key_file_get_string(s->keyfile, group, key, &gerr);
+	if (gerr) {
+		pw_fail(err, PW_E_INVALID, "%s: [%s] %s: %s", s->config_path, group, key, gerr->message);
+		g_error_free(gerr);
+		return PW_E_INVALID;
+	}
+	if (!v || !*v) {
+		g_free(v);
+		return pw_fail(err, PW_E_INVALID, "%s: [%s] %s is empty; give a value or remove the key", s->config_path,
+		               group, key);
+	}
 	*out = v;
 	return PW_OK;
 }
@@ -56,8 +97,7 @@ pw_code pw_settings_load(pw_settings *s, const char *workspace_arg, pw_error *er
 		return PW_E_INVALID;
 	}
 
-	rc = read_int(s->keyfile, s->config_path, "store", "busy_timeout_ms", 0, 600000,
-	              &s->busy_timeout_ms, err);
+	rc = pw_settings_int(s, "store", "busy_timeout_ms", 0, 600000, &s->busy_timeout_ms, err);
 	if (rc != PW_OK)
 		return rc;
 
@@ -69,12 +109,10 @@ pw_code pw_settings_load(pw_settings *s, const char *workspace_arg, pw_error *er
 		s->workspace = expand_home(env);
 		s->workspace_source = "PINWARDEN_WORKSPACE";
 	} else if (g_key_file_has_key(s->keyfile, "workspace", "path", NULL)) {
-		char *p = g_key_file_get_string(s->keyfile, "workspace", "path", NULL);
-		if (!p || !*p) {
-			g_free(p);
-			return pw_fail(err, PW_E_INVALID, "%s: [workspace] path is empty; give a folder or remove the key",
-			               s->config_path);
-		}
+		char *p = NULL;
+		rc = pw_settings_string(s, "workspace", "path", &p, err);
+		if (rc != PW_OK)
+			return rc;
 		s->workspace = expand_home(p);
 		g_free(p);
 		s->workspace_source = "config";
