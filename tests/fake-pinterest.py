@@ -1595,12 +1595,15 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             fault = st.take_fault(method, path)
         status_out = None
+        recorded = False
         fault_name = None
         try:
             if fault is None:
                 r = self.handle_normal(req)
-                self.write_resp(r, reqid, head)
                 status_out = r.status
+                self.record(req, status_out, fault_name, reqid)
+                recorded = True
+                self.write_resp(r, reqid, head)
                 return
             fault_name = fault["action"] or ("status" if fault["status"] else "delay")
             if fault["delay_ms"]:
@@ -1669,10 +1672,15 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 r = real if real is not None else self.handle_normal(req)
                 r.headers.extend(extra)
-            self.write_resp(r, reqid, head)
+            # Logged before the answer leaves: a client that asks the
+            # control API right after its answer must find its request.
             status_out = r.status
-        finally:
             self.record(req, status_out, fault_name, reqid)
+            recorded = True
+            self.write_resp(r, reqid, head)
+        finally:
+            if not recorded:
+                self.record(req, status_out, fault_name, reqid)
             self.trace(req, status_out, t0)
 
     def status_fault(self, f):

@@ -7,7 +7,13 @@ set -u
 : "${TESTS_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pinwarden-sh-XXXXXX")
-trap 'chmod -R u+rwX "$TEST_TMP" 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
+FAKE_PID=
+cleanup() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	chmod -R u+rwX "$TEST_TMP" 2>/dev/null
+	rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
 export PINWARDEN_WORKSPACE="$TEST_TMP/ws"
 export PINWARDEN_OPERATOR=tester
 export XDG_CONFIG_HOME="$TEST_TMP/config"
@@ -67,6 +73,35 @@ status_is() { [ "$status" -eq "$1" ]; }
 db() { sqlite3 -batch "$PINWARDEN_WORKSPACE/pinwarden.db" "$@"; }
 
 digest() { sha256sum "$1" | cut -d' ' -f1; }
+
+# start_fake: starts the fake Pinterest on a free loopback port and points
+# pinwarden at it ($FAKE_URL, PINWARDEN_API_BASE, PINWARDEN_AUTHORIZE_URL).
+start_fake() {
+	python3 "$TESTS_SRCDIR/fake-pinterest.py" --port-file "$TEST_TMP/fake.port" >/dev/null 2>"$TEST_TMP/fake.err" &
+	FAKE_PID=$!
+	for _ in $(seq 100); do [ -s "$TEST_TMP/fake.port" ] && break; sleep 0.05; done
+	FAKE_URL="http://127.0.0.1:$(cat "$TEST_TMP/fake.port")"
+	export PINWARDEN_API_BASE="$FAKE_URL/v5" PINWARDEN_AUTHORIZE_URL="$FAKE_URL/oauth/"
+}
+
+# fake METHOD PATH [JSON]: a call to the fake's control API; prints its answer.
+fake() {
+	curl -sS -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$FAKE_URL/_control/$2"
+}
+
+# jq_get KEY...: a value from the JSON on standard input (indexes for arrays).
+jq_get() {
+	python3 -c 'import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v)' "$@"
+}
+
+# free_port: a loopback port nothing listens on right now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 done_testing() {
 	reports=$(ls "$TEST_TMP"/sanitizer.* 2>/dev/null)

@@ -35,9 +35,10 @@ typedef struct pw_account {
 
 /* Records inside the caller's transaction that `username` (normalized) is
  * expected for the client, with its event. Refused when another client
- * already expects or holds that account. */
+ * already expects or holds that account. *id_out (may be NULL) gets the
+ * new account's id. */
 pw_code pw_account_expect(pw_store *store, sqlite3_int64 client_id, const char *client_name,
-                          const char *username, pw_error *err);
+                          const char *username, sqlite3_int64 *id_out, pw_error *err);
 
 /* Accounts of one client (client_id > 0) or of all, by client then name. */
 pw_code pw_account_list(pw_store *store, sqlite3_int64 client_id, GPtrArray **out, pw_error *err);

@@ -8,12 +8,12 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <glib/gstdio.h>
 
 #include "pinwarden/pinterest_parse.h"
 #include "pinwarden/text.h"
 
 #define BODY_MAX (16 * 1024 * 1024)
-#define PAGE_SIZE "250"
 
 struct pw_api {
 	pw_api_config cfg;
@@ -351,7 +351,7 @@ static void classify_status(const request *rq, response *rs, pw_api_error *a)
 
 static void classify_curl(pw_api *api, const request *rq, CURLcode cc, response *rs, pw_api_error *a)
 {
-	curl_off_t sent = 0;
+	long sent = 0;
 
 	curl_easy_getinfo(api->curl, CURLINFO_REQUEST_SIZE, &sent);
 	a->klass = PW_API_TRANSIENT;
@@ -380,7 +380,7 @@ static void classify_curl(pw_api *api, const request *rq, CURLcode cc, response 
 			snprintf(a->message, sizeof a->message, "the answer was larger than %d bytes", BODY_MAX);
 			break;
 		}
-		/* fall through */
+		G_GNUC_FALLTHROUGH;
 	default:
 		snprintf(a->message, sizeof a->message, "%s", curl_easy_strerror(cc));
 		break;
@@ -505,6 +505,7 @@ static pw_code perform_authed(pw_api *api, const pw_api_auth *auth, request *rq,
 	char *fresh;
 	pw_code rc;
 
+	memset(a, 0, sizeof *a);
 	if (!auth || !auth->access_token) {
 		a->klass = PW_API_LOCAL;
 		return pw_fail(err, PW_E_INVALID, "no access token while %s", rq->doing);
@@ -627,10 +628,13 @@ static pw_code list_all(pw_api *api, const pw_api_auth *auth, const char *path, 
 	char *bookmark = NULL;
 	pw_code rc = PW_OK;
 	int pages = 0;
+	char page_size[16];
 
 	*out = NULL;
+	/* No bigger pages than asked for: reconciling reads one or two Pins. */
+	snprintf(page_size, sizeof page_size, "%u", max_items && max_items < 250 ? max_items : 250);
 	do {
-		const char *query[] = { "page_size", PAGE_SIZE, "bookmark", bookmark, NULL };
+		const char *query[] = { "page_size", page_size, "bookmark", bookmark, NULL };
 		request rq = { .method = "GET", .path = path, .query = query, .doing = doing };
 		char *next = NULL;
 
@@ -825,6 +829,11 @@ static pw_code image_source(const char *path, cJSON *media, pw_error *err)
 	gsize len = 0;
 	const char *type = NULL;
 
+	GStatBuf st;
+
+	if (g_stat(path, &st) == 0 && st.st_size > PW_PIN_IMAGE_MAX_BYTES)
+		return pw_fail(err, PW_E_INVALID, "the image %s is larger than %d MiB", path,
+		               PW_PIN_IMAGE_MAX_BYTES / (1024 * 1024));
 	if (!g_file_get_contents(path, &data, &len, &gerr)) {
 		pw_fail(err, PW_E_INVALID, "cannot read the image %s: %s", path, gerr->message);
 		g_error_free(gerr);

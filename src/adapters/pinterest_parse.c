@@ -302,15 +302,15 @@ static char *largest_image(const cJSON *media, bool *bad)
 	const cJSON *images = cJSON_GetObjectItemCaseSensitive(media, "images");
 	const cJSON *size;
 	char *best = NULL;
-	gint64 best_area = -1;
+	double best_area = -1; /* in double: the sizes are Pinterest's, and their product could overflow */
 
 	if (!cJSON_IsObject(images))
 		return NULL;
 	cJSON_ArrayForEach(size, images) {
-		gint64 area;
+		double area;
 		if (!cJSON_IsObject(size))
 			continue;
-		area = get_int(size, "width", bad) * get_int(size, "height", bad);
+		area = (double)get_int(size, "width", bad) * (double)get_int(size, "height", bad);
 		if (area > best_area) {
 			char *url = get_string(size, "url", bad);
 			if (url) {

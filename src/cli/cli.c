@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli_private.h"
+#include "pinwarden/accounts.h"
+#include "pinwarden/checks.h"
 #include "pinwarden/clients.h"
 #include "pinwarden/text.h"
 
@@ -53,12 +55,47 @@ const pw_command pw_commands[] = {
 	{ "client", "archive", cmd_client_archive, "NAME",
 	  "archive a client (refused while it has jobs waiting); its history stays",
 	  WORKSPACE_OPTS },
+	{ "client", "offboard", cmd_client_offboard, "NAME [--cancel-queued] [-o FILE]",
+	  "disconnect every account of a client, export its log, archive it, and say what the client does",
+	  "  --cancel-queued     cancel the client's waiting jobs (each is logged); without it,\n"
+	  "                      waiting jobs stop the offboarding before anything changes\n"
+	  "  -o, --output FILE   where the client's activity log goes (default: the\n"
+	  "                      workspace's exports folder)\n" WORKSPACE_OPTS },
+	{ "app", "set", cmd_app_set, "--client-id ID --redirect-uri URI [--scopes LIST] [--continuous-refresh]",
+	  "record the Pinterest app; its client secret is read from a hidden prompt or standard input, never from the command line",
+	  "  --client-id ID          the app id from the app's page on Pinterest\n"
+	  "  --redirect-uri URI      exactly as registered on the app, such as http://localhost:8085/\n"
+	  "  --scopes LIST           comma-separated (default " "boards:read,boards:write,pins:read,\n"
+	  "                          pins:write,user_accounts:read)\n"
+	  "  --continuous-refresh    for apps created before 2025-09-25\n" WORKSPACE_OPTS },
+	{ "app", "show", cmd_app_show, "[--json]", "show the app and whether its secret is in the keyring",
+	  JSON_OPT WORKSPACE_OPTS },
 	{ "account", "list", cmd_account_list, "[--client NAME] [--json]",
 	  "list the Pinterest accounts, with their state",
 	  "  --client NAME       only this client's accounts\n" JSON_OPT WORKSPACE_OPTS },
 	{ "account", "show", cmd_account_show, "USERNAME [--client NAME] [--json]",
 	  "show one account",
 	  "  --client NAME       the client, when several have an account of that name\n" JSON_OPT WORKSPACE_OPTS },
+	{ "account", "connect", cmd_account_connect, "--client NAME --expect USERNAME [--no-wait] [--ttl DURATION]",
+	  "ask a client to approve access: prints the link and a message, then waits for the approval",
+	  "  --client NAME       the client the account belongs to\n"
+	  "  --expect USERNAME   the Pinterest username the client will approve with\n"
+	  "  --no-wait           return at once; finish later with 'account complete --paste'\n"
+	  "  --ttl DURATION      how long the request stays open: 90s, 15m (default), 2h, 1d\n" WORKSPACE_OPTS },
+	{ "account", "complete", cmd_account_complete, "--paste URL | --code CODE --state STATE",
+	  "finish a connection request with the address the client's browser showed after approving",
+	  "  --paste URL         the whole address, with its code and state\n"
+	  "  --code CODE         with --state, the two values, when only those were sent\n"
+	  "  --state STATE\n" WORKSPACE_OPTS },
+	{ "account", "verify", cmd_account_verify, "USERNAME [--client NAME]",
+	  "check an account: who approved, its boards, the boards in scope, a read",
+	  "  --client NAME       the client, when several have an account of that name\n" WORKSPACE_OPTS },
+	{ "account", "refresh-due", cmd_account_refresh_due, "",
+	  "refresh the tokens that expire soon; run it regularly, e.g. from cron", WORKSPACE_OPTS },
+	{ "account", "disconnect", cmd_account_disconnect, "USERNAME [--client NAME] [--cancel-queued]",
+	  "remove an account's tokens from the keyring and mark it disconnected",
+	  "  --client NAME       the client, when several have an account of that name\n"
+	  "  --cancel-queued     cancel its waiting jobs (each is logged) instead of stopping\n" WORKSPACE_OPTS },
 	{ "job", "list", cmd_job_list, "[--client NAME] [--state STATE] [--limit N] [--json]",
 	  "list jobs by scheduled time",
 	  "  --client NAME       only this client's jobs\n"
@@ -83,6 +120,8 @@ const pw_command pw_commands[] = {
 	{ "log", "verify", cmd_log_verify, "",
 	  "check the activity log's hash chain; exit status 1 names the first bad event",
 	  WORKSPACE_OPTS },
+	{ NULL, "doctor", cmd_doctor, "",
+	  "check the config, the workspace, the keyring and Pinterest, and say what to fix", WORKSPACE_OPTS },
 	{ NULL, "version", cmd_version, "", "print the version", "" },
 	{ NULL, "help", cmd_help, "[COMMAND...]", "show help for all commands or one", "" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
@@ -130,11 +169,16 @@ static void print_options(FILE *f, const char *text)
 	for (char **l = lines; *l && **l; l++) {
 		const char *p = *l + strspn(*l, " ");
 		const char *gap = strstr(p, "  ");
-		if (p - *l > 2 || !gap) {
+		if (p - *l > 2) {
 			fprintf(f, "%*s%s\n", OPTION_COLUMN, "", p);
+		} else if (!gap) {
+			fprintf(f, "  %s\n", p);
 		} else {
 			int len = (int)(gap - p);
-			fprintf(f, "  %-*.*s %s\n", OPTION_COLUMN - 3, len, p, gap + strspn(gap, " "));
+			if (len > OPTION_COLUMN - 3)
+				fprintf(f, "  %.*s\n%*s%s\n", len, p, OPTION_COLUMN, "", gap + strspn(gap, " "));
+			else
+				fprintf(f, "  %-*.*s %s\n", OPTION_COLUMN - 3, len, p, gap + strspn(gap, " "));
 		}
 	}
 	g_strfreev(lines);
@@ -168,7 +212,7 @@ static void print_overview(FILE *f)
 	      f);
 	for (const pw_command *c = pw_commands; c->name; c++) {
 		char *name = g_strdup_printf("%s%s%s", c->group ? c->group : "", c->group ? " " : "", c->name);
-		fprintf(f, "  %-16s %s\n", name, c->summary);
+		fprintf(f, "  %-20s  %s\n", name, c->summary);
 		g_free(name);
 	}
 	fputs("\n"
@@ -269,6 +313,47 @@ int cli_open(pw_cli *cli, pw_open_mode mode)
 	if (rc != PW_OK)
 		return cli_fail(cli, &err);
 	return -1;
+}
+
+int cli_services(pw_cli *cli, pw_open_mode mode)
+{
+	pw_error err = { 0 };
+	int timeout_ms = 10000;
+	int status = cli_open(cli, mode);
+
+	if (status >= 0)
+		return status;
+	if (pw_settings_int(&cli->settings, "keyring", "timeout_ms", 100, 600000, &timeout_ms, &err) != PW_OK ||
+	    pw_api_config_load(&cli->settings, &cli->api_config, &err) != PW_OK ||
+	    pw_api_new(&cli->api_config, &cli->ctx.api, &err) != PW_OK)
+		return cli_fail(cli, &err);
+	pw_keyring_init(&cli->keyring, pw_store_workspace_id(cli->store), timeout_ms);
+	cli->ctx.store = cli->store;
+	cli->ctx.keyring = &cli->keyring;
+	cli->ctx.api_config = &cli->api_config;
+	return -1;
+}
+
+int cli_find_account(pw_cli *cli, const char *username, const char *client, struct pw_account **out)
+{
+	pw_error err = { 0 };
+	sqlite3_int64 client_id = 0;
+	int status = cli_client_id(cli, client, &client_id);
+
+	*out = NULL;
+	if (status >= 0)
+		return status;
+	if (pw_account_find(cli->store, username, client_id, out, &err) != PW_OK)
+		return cli_fail(cli, &err);
+	return -1;
+}
+
+void cli_print_checks(pw_cli *cli, GPtrArray *checks)
+{
+	for (guint i = 0; i < checks->len; i++) {
+		const pw_check *c = g_ptr_array_index(checks, i);
+		fprintf(cli->out, "  %-5s %s: %s\n", c->ok ? "ok" : "FAIL", c->name, c->detail);
+	}
 }
 
 int cli_client_id(pw_cli *cli, const char *name, sqlite3_int64 *id)
@@ -461,7 +546,7 @@ static void print_group(FILE *f, const char *group)
 	fprintf(f, "usage: pinwarden %s COMMAND\n\ncommands:\n", group);
 	for (const pw_command *c = pw_commands; c->name; c++)
 		if (g_strcmp0(c->group, group) == 0)
-			fprintf(f, "  %-10s %s\n", c->name, c->summary);
+			fprintf(f, "  %-12s  %s\n", c->name, c->summary);
 }
 
 int cmd_help(pw_cli *cli, int argc, char **argv)
@@ -541,6 +626,8 @@ int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
 		status = unknown_command(&cli, NULL, argv[i]);
 	}
 
+	pw_api_free(cli.ctx.api);
+	pw_api_config_clear(&cli.api_config);
 	pw_store_close(cli.store);
 	if (cli.settings_loaded)
 		pw_settings_clear(&cli.settings);

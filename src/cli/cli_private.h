@@ -11,6 +11,7 @@
 
 #include "pinwarden/cli.h"
 #include "pinwarden/error.h"
+#include "pinwarden/context.h"
 #include "pinwarden/settings.h"
 #include "pinwarden/store.h"
 
@@ -21,6 +22,9 @@ typedef struct pw_cli {
 	pw_settings settings;             /* loaded by cli_open */
 	bool settings_loaded;
 	pw_store *store;
+	pw_keyring keyring;               /* set up by cli_services */
+	pw_api_config api_config;
+	pw_ctx ctx;                       /* store, keyring and Pinterest, for the services */
 	const struct pw_command *command; /* the one running */
 } pw_cli;
 
@@ -78,9 +82,7 @@ void cli_table_add(cli_table *t, ...); /* ncols const char * cells */
 void cli_table_print(cli_table *t, FILE *out);
 void cli_table_free(cli_table *t);
 
-/* An event as one JSON object: the stable field names of 'log export'. */
 struct pw_event_row;
-cJSON *cli_event_json(const struct pw_event_row *row);
 /* An event as one line of text: local time, operator, kind, client, message. */
 void cli_print_event_line(FILE *f, const struct pw_event_row *row);
 
@@ -100,6 +102,27 @@ int cmd_job_show(pw_cli *, int, char **);
 int cmd_log_tail(pw_cli *, int, char **);
 int cmd_log_export(pw_cli *, int, char **);
 int cmd_log_verify(pw_cli *, int, char **);
+int cmd_app_set(pw_cli *, int, char **);
+int cmd_app_show(pw_cli *, int, char **);
+int cmd_account_connect(pw_cli *, int, char **);
+int cmd_account_complete(pw_cli *, int, char **);
+int cmd_account_verify(pw_cli *, int, char **);
+int cmd_account_refresh_due(pw_cli *, int, char **);
+int cmd_account_disconnect(pw_cli *, int, char **);
+int cmd_client_offboard(pw_cli *, int, char **);
+int cmd_doctor(pw_cli *, int, char **);
+
+/* Opens the workspace for writing and sets up the keyring and Pinterest
+ * (cli->ctx). Returns -1 on success, else the exit status. */
+int cli_services(pw_cli *cli, pw_open_mode mode);
+
+/* Finds an account by username (and --client when given). Returns -1
+ * when found, else the exit status. */
+struct pw_account;
+int cli_find_account(pw_cli *cli, const char *username, const char *client, struct pw_account **out);
+
+/* Prints checks as "  ok    name: detail" lines. */
+void cli_print_checks(pw_cli *cli, GPtrArray *checks);
 
 /* Resolves --client NAME to an id, for the filters of list commands.
  * Returns -1 when found, else the exit status. */

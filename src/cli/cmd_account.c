@@ -5,6 +5,7 @@
 #include "cli_private.h"
 #include "pinwarden/accounts.h"
 #include "pinwarden/timeutil.h"
+#include "pinwarden/tokens.h"
 
 enum { OPT_CLIENT = 0x100, OPT_JSON };
 
@@ -51,6 +52,13 @@ static cJSON *account_json(const pw_account *a)
 	cJSON_AddStringToObject(o, "created_at", a->created_at);
 	cJSON_AddNumberToObject(o, "boards_in_scope_count", (double)a->boards_in_scope);
 	cJSON_AddNumberToObject(o, "jobs_waiting", (double)a->jobs_waiting);
+	{
+		int days;
+		if (pw_tokens_days_left(a->refresh_expires_at, &days))
+			cJSON_AddNumberToObject(o, "token_days_left", days);
+		else
+			cJSON_AddNullToObject(o, "token_days_left");
+	}
 	return o;
 }
 
@@ -83,17 +91,28 @@ int cmd_account_list(pw_cli *cli, int argc, char **argv)
 		fprintf(cli->out, "no accounts%s; expect one with 'pinwarden client edit NAME --expect-account USERNAME'\n",
 		        o.client ? " for this client" : " yet");
 	} else {
-		static const char *const headers[] = { "CLIENT", "ACCOUNT", "STATE", "CONNECTED AS", "BOARDS", "WAITING" };
-		static const guint max[] = { 40, 40, 0, 40, 0, 0 };
-		cli_table *t = cli_table_new(6, headers, max);
+		static const char *const headers[] = { "CLIENT", "ACCOUNT", "STATE", "CONNECTED AS", "TOKEN", "BOARDS",
+		                                       "WAITING" };
+		static const guint max[] = { 40, 40, 0, 40, 0, 0, 0 };
+		cli_table *t = cli_table_new(7, headers, max);
 		for (guint i = 0; i < list->len; i++) {
 			pw_account *a = g_ptr_array_index(list, i);
 			char *boards = g_strdup_printf("%lld", (long long)a->boards_in_scope);
 			char *waiting = g_strdup_printf("%lld", (long long)a->jobs_waiting);
-			cli_table_add(t, a->client_name, a->expected_username, a->state, a->username ? a->username : "-",
+			char *token;
+			int days;
+			/* Days left on the refresh token: at zero the client must approve again. */
+			if (!pw_tokens_days_left(a->refresh_expires_at, &days))
+				token = g_strdup("-");
+			else if (days < 0)
+				token = g_strdup("expired");
+			else
+				token = g_strdup_printf("%dd", days);
+			cli_table_add(t, a->client_name, a->expected_username, a->state, a->username ? a->username : "-", token,
 			              boards, waiting);
 			g_free(boards);
 			g_free(waiting);
+			g_free(token);
 		}
 		cli_table_print(t, cli->out);
 		cli_table_free(t);

@@ -4,6 +4,7 @@
 
 #include "cli_private.h"
 #include "pinwarden/activity.h"
+#include "pinwarden/export.h"
 #include "pinwarden/jobs.h"
 #include "pinwarden/timeutil.h"
 
@@ -155,7 +156,7 @@ static pw_code print_event(const pw_event_row *row, void *ud, pw_error *err)
 static pw_code add_event(const pw_event_row *row, void *ud, pw_error *err)
 {
 	(void)err;
-	cJSON_AddItemToArray(ud, cli_event_json(row));
+	cJSON_AddItemToArray(ud, pw_event_row_json(row));
 	return PW_OK;
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli_private.h"
 #include "pinwarden/activity.h"
+#include "pinwarden/export.h"
 #include "pinwarden/timeutil.h"
 
 enum { OPT_CLIENT = 0x100, OPT_SINCE, OPT_FORMAT, OPT_JSON };
@@ -54,26 +55,6 @@ static int on_opt(pw_cli *cli, int opt, const char *arg, void *ud)
 
 /* ---- formatting events ---------------------------------------------- */
 
-/* details stays the exact stored text: it is hashed byte for byte, so an
- * export can be checked independently (doc/activity-log.md). */
-cJSON *cli_event_json(const pw_event_row *row)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)row->id);
-	cJSON_AddStringToObject(o, "at", row->at);
-	cJSON_AddStringToObject(o, "operator", row->operator);
-	cJSON_AddStringToObject(o, "kind", row->kind);
-	cli_json_id(o, "client_id", row->client_id);
-	cli_json_string(o, "client", row->client_name[0] ? row->client_name : NULL);
-	cli_json_id(o, "account_id", row->account_id);
-	cli_json_id(o, "job_id", row->job_id);
-	cJSON_AddStringToObject(o, "message", row->message);
-	cJSON_AddStringToObject(o, "details", row->details);
-	cJSON_AddStringToObject(o, "prev_hash", row->prev_hash);
-	cJSON_AddStringToObject(o, "hash", row->hash);
-	return o;
-}
-
 void cli_print_event_line(FILE *f, const pw_event_row *row)
 {
 	char *when = pw_time_to_local(row->at);
@@ -104,7 +85,7 @@ static pw_code tail_row(const pw_event_row *row, void *ud, pw_error *err)
 	tail_state *ts = ud;
 	(void)err;
 	if (ts->json) {
-		cJSON *o = cli_event_json(row);
+		cJSON *o = pw_event_row_json(row);
 		char *text = cJSON_PrintUnformatted(o);
 		fprintf(ts->cli->out, "%s\n", text);
 		cJSON_free(text);
@@ -173,70 +154,6 @@ int cmd_log_tail(pw_cli *cli, int argc, char **argv)
 
 /* ---- log export ------------------------------------------------------- */
 
-typedef struct export_state {
-	FILE *f;
-	bool csv;
-	sqlite3_int64 count, first_id, last_id;
-	char last_hash[PW_HASH_HEX_LEN + 1];
-} export_state;
-
-static void csv_field(FILE *f, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
-		for (const char *p = s; *p; p++) {
-			if (*p == '"')
-				fputc('"', f);
-			fputc(*p, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputs(last ? "\r\n" : ",", f);
-}
-
-static void csv_id(FILE *f, sqlite3_int64 id)
-{
-	if (id)
-		fprintf(f, "%lld", (long long)id);
-	fputc(',', f);
-}
-
-static pw_code export_row(const pw_event_row *row, void *ud, pw_error *err)
-{
-	export_state *es = ud;
-	if (es->csv) {
-		fprintf(es->f, "%lld,", (long long)row->id);
-		csv_field(es->f, row->at, false);
-		csv_field(es->f, row->operator, false);
-		csv_field(es->f, row->kind, false);
-		csv_id(es->f, row->client_id);
-		csv_field(es->f, row->client_name, false);
-		csv_id(es->f, row->account_id);
-		csv_id(es->f, row->job_id);
-		csv_field(es->f, row->message, false);
-		csv_field(es->f, row->details, false);
-		csv_field(es->f, row->prev_hash, false);
-		csv_field(es->f, row->hash, true);
-	} else {
-		cJSON *o = cli_event_json(row);
-		char *text = cJSON_PrintUnformatted(o);
-		fprintf(es->f, "%s\n", text);
-		cJSON_free(text);
-		cJSON_Delete(o);
-	}
-	if (ferror(es->f))
-		return pw_fail(err, errno == ENOSPC ? PW_E_FULL : PW_E_IO, "writing the export failed: %s",
-		               g_strerror(errno));
-	if (!es->first_id)
-		es->first_id = row->id;
-	es->last_id = row->id;
-	g_strlcpy(es->last_hash, row->hash, sizeof es->last_hash);
-	es->count++;
-	return PW_OK;
-}
-
 static const struct option export_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "client", required_argument, NULL, OPT_CLIENT },
@@ -245,65 +162,13 @@ static const struct option export_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Streams the events in one read transaction, so the export is one
- * consistent snapshot whatever other processes append meanwhile. */
-static pw_code write_events(pw_cli *cli, const pw_log_filter *f, export_state *es, pw_error *err)
-{
-	sqlite3 *db = pw_store_db(cli->store);
-	pw_code rc;
-
-	if (es->csv)
-		fputs("id,at,operator,kind,client_id,client,account_id,job_id,message,details,prev_hash,hash\r\n", es->f);
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return pw_store_fail(cli->store, sqlite3_errcode(db), "reading the activity log", err);
-	rc = pw_log_each(cli->store, f, export_row, es, err);
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (rc == PW_OK && fflush(es->f) != 0)
-		rc = pw_fail(err, errno == ENOSPC ? PW_E_FULL : PW_E_IO, "writing the export failed: %s",
-		             g_strerror(errno));
-	return rc;
-}
-
-static pw_code record_export(pw_cli *cli, const log_opts *o, const pw_log_filter *f, const export_state *es,
-                             pw_error *err)
-{
-	cJSON *d = cJSON_CreateObject();
-	char *msg = g_strdup_printf("activity log exported (%lld events, %s) to %s", (long long)es->count, o->format,
-	                            o->output ? o->output : "standard output");
-	pw_event ev = { .kind = "log.export", .client_id = f->client_id, .message = msg, .details = d };
-	pw_code rc;
-
-	cJSON_AddStringToObject(d, "format", o->format);
-	cJSON_AddStringToObject(d, "destination", o->output ? o->output : "-");
-	if (o->client)
-		cJSON_AddStringToObject(d, "client", o->client);
-	if (f->since)
-		cJSON_AddStringToObject(d, "since", f->since);
-	cJSON_AddNumberToObject(d, "events", (double)es->count);
-	if (es->count) {
-		cJSON_AddNumberToObject(d, "first_id", (double)es->first_id);
-		cJSON_AddNumberToObject(d, "last_id", (double)es->last_id);
-		cJSON_AddStringToObject(d, "last_hash", es->last_hash);
-	}
-	rc = pw_store_begin(cli->store, err);
-	if (rc == PW_OK)
-		rc = pw_log_append(cli->store, &ev, NULL, err);
-	if (rc == PW_OK)
-		rc = pw_store_commit(cli->store, err);
-	else
-		pw_store_rollback(cli->store);
-	cJSON_Delete(d);
-	g_free(msg);
-	return rc;
-}
-
 int cmd_log_export(pw_cli *cli, int argc, char **argv)
 {
 	log_opts o = { 0 };
 	pw_error err = { 0 };
 	pw_log_filter f = { 0 };
-	export_state es = { 0 };
-	char *tmp = NULL;
+	pw_export_summary sum;
+	pw_export_format format;
 	int status = cli_parse(cli, argc, argv, "o:", export_opts, on_opt, &o);
 	pw_code rc;
 
@@ -319,48 +184,19 @@ int cmd_log_export(pw_cli *cli, int argc, char **argv)
 	if (status >= 0)
 		return status;
 	f.since = o.since_text ? o.since : NULL;
-	es.csv = strcmp(o.format, "csv") == 0;
+	format = strcmp(o.format, "csv") == 0 ? PW_EXPORT_CSV : PW_EXPORT_JSONL;
 
 	if (o.output) {
-		/* A whole file or none: write beside it, then rename over it. */
-		int fd;
-		tmp = g_strconcat(o.output, ".pinwarden-XXXXXX", NULL);
-		fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			fprintf(cli->err, "pinwarden: cannot create %s: %s; check that its folder exists and is writable\n",
-			        tmp, g_strerror(errno));
-			g_free(tmp);
-			return PW_EXIT_FAILED;
-		}
-		es.f = fdopen(fd, "w");
+		rc = pw_export_file(cli->store, &f, format, o.output, o.client, &sum, &err);
 	} else {
-		es.f = cli->out;
+		rc = pw_export_write(cli->store, &f, format, cli->out, &sum, &err);
+		if (rc == PW_OK)
+			rc = pw_export_record(cli->store, &f, format, "-", o.client, &sum, &err);
 	}
-
-	rc = write_events(cli, &f, &es, &err);
-	if (rc == PW_OK && o.output && (fsync(fileno(es.f)) != 0 || ferror(es.f)))
-		rc = pw_fail(&err, errno == ENOSPC ? PW_E_FULL : PW_E_IO, "writing %s failed: %s", o.output,
-		             g_strerror(errno));
-	if (o.output && fclose(es.f) != 0 && rc == PW_OK)
-		rc = pw_fail(&err, errno == ENOSPC ? PW_E_FULL : PW_E_IO, "writing %s failed: %s", o.output,
-		             g_strerror(errno));
-	if (rc == PW_OK)
-		rc = record_export(cli, &o, &f, &es, &err);
-	if (rc == PW_OK && o.output && g_rename(tmp, o.output) != 0)
-		rc = pw_fail(&err, PW_E_IO, "cannot put the export in place as %s: %s (the export is recorded in the log)",
-		             o.output, g_strerror(errno));
-	if (tmp) {
-		if (rc != PW_OK)
-			g_unlink(tmp);
-		g_free(tmp);
-	}
-	if (rc != PW_OK) {
-		if (o.output)
-			pw_error_prefix(&err, "nothing was exported to %s", o.output);
+	if (rc != PW_OK)
 		return cli_fail(cli, &err);
-	}
 	if (o.output)
-		fprintf(cli->err, "exported %lld events to %s\n", (long long)es.count, o.output);
+		fprintf(cli->err, "exported %lld events to %s\n", (long long)sum.count, o.output);
 	return PW_EXIT_OK;
 }
 

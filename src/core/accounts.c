@@ -33,7 +33,7 @@ void pw_account_free(pw_account *a)
 }
 
 pw_code pw_account_expect(pw_store *store, sqlite3_int64 client_id, const char *client_name,
-                          const char *username, pw_error *err)
+                          const char *username, sqlite3_int64 *id_out, pw_error *err)
 {
 	sqlite3_stmt *st;
 	char now[PW_TIME_LEN];
@@ -82,6 +82,8 @@ pw_code pw_account_expect(pw_store *store, sqlite3_int64 client_id, const char *
 	if (src != SQLITE_DONE)
 		return pw_store_fail(store, src, "recording the expected account", err);
 	id = sqlite3_last_insert_rowid(pw_store_db(store));
+	if (id_out)
+		*id_out = id;
 	{
 		cJSON *d = cJSON_CreateObject();
 		char *msg = g_strdup_printf("account '%s' expected for client '%s'", username, client_name);

@@ -349,7 +349,7 @@ static pw_code add_accounts(pw_store *store, sqlite3_int64 id, const char *clien
                             pw_error *err)
 {
 	for (guint i = 0; accounts && i < accounts->len; i++) {
-		pw_code rc = pw_account_expect(store, id, client_name, g_ptr_array_index(accounts, i), err);
+		pw_code rc = pw_account_expect(store, id, client_name, g_ptr_array_index(accounts, i), NULL, err);
 		if (rc != PW_OK)
 			return rc;
 	}

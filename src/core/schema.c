@@ -122,6 +122,22 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN\n"
 	"  SELECT RAISE(ABORT, 'the activity log is append-only: an event cannot be deleted');\n"
 	"END;\n",
+
+	/* 1 -> 2: connection requests. The state sent to Pinterest is kept
+	 * only as its SHA-256, so that reading the database does not give
+	 * away a live request. */
+	"CREATE TABLE connect_requests (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  state_hash TEXT NOT NULL UNIQUE,\n"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  expires_at TEXT NOT NULL,\n"
+	"  created_by TEXT NOT NULL,\n"
+	"  closed_at TEXT,\n"
+	"  outcome TEXT CHECK (outcome IN\n"
+	"    ('exchanging', 'connected', 'mismatch', 'denied', 'failed', 'expired', 'replaced'))\n"
+	");\n"
+	"CREATE INDEX connect_requests_account ON connect_requests(account_id, closed_at);\n",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == PW_SCHEMA_VERSION);

@@ -8,7 +8,7 @@ man="$top/doc/pinwarden.1"
 
 run --help
 check "--help succeeds" status_is 0
-commands=$(printf '%s\n' "$out" | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z]*\)\( [a-z]*\)\{0,1\}  .*/\1\2/p' | sed 's/ *$//')
+commands=$(printf '%s\n' "$out" | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z-]*\)\( [a-z-]*\)\{0,1\}  .*/\1\2/p' | sed 's/ *$//')
 check "--help lists commands" [ -n "$commands" ]
 printf '%s\n' "$commands" > "$TEST_TMP/commands"
 while IFS= read -r cmd; do
