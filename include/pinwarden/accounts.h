@@ -50,6 +50,9 @@ pw_code pw_account_list(pw_store *store, sqlite3_int64 client_id, GPtrArray **ou
 pw_code pw_account_find(pw_store *store, const char *username, sqlite3_int64 client_id,
                         pw_account **out, pw_error *err);
 
+/* One account by id. */
+pw_code pw_account_get(pw_store *store, sqlite3_int64 id, pw_account **out, pw_error *err);
+
 void pw_account_free(pw_account *account);
 
 #endif

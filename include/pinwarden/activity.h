@@ -30,6 +30,9 @@ typedef struct pw_event {
  * is added to the details as "ssh_client". */
 pw_code pw_log_append(pw_store *store, const pw_event *ev, sqlite3_int64 *id_out, pw_error *err);
 
+/* Records an event that stands alone, in a transaction of its own. */
+pw_code pw_log_record(pw_store *store, const pw_event *ev, pw_error *err);
+
 typedef struct pw_event_row {
 	sqlite3_int64 id;
 	const char *at;

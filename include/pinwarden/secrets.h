@@ -10,6 +10,7 @@
 #define PINWARDEN_SECRETS_H
 
 #include <glib.h>
+#include <libsecret/secret.h>
 
 #include "pinwarden/error.h"
 
@@ -53,6 +54,9 @@ pw_code pw_secret_lookup(pw_keyring *k, gint64 account_id, pw_secret_kind kind, 
 pw_code pw_secret_delete(pw_keyring *k, gint64 account_id, pw_secret_kind kind, pw_error *err);
 
 void pw_secret_free(char *secret);
+
+/* The schema of pinwarden's items, for tools that look at them. */
+const SecretSchema *pw_secret_schema(void);
 
 /* Stores, reads back and deletes a probe item ('pinwarden doctor'). */
 pw_code pw_keyring_probe(pw_keyring *k, pw_error *err);

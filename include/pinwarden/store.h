@@ -58,6 +58,10 @@ pw_code pw_store_fail(pw_store *store, int rc, const char *doing, pw_error *err)
 /* sqlite3_prepare_v2 with errors reported through pw_store_fail. */
 pw_code pw_store_prepare(pw_store *store, const char *sql, sqlite3_stmt **stmt, pw_error *err);
 
+/* Steps a statement that returns no rows, finalizes it, and reports a
+ * failure through pw_store_fail. */
+pw_code pw_store_step_done(pw_store *store, sqlite3_stmt *stmt, const char *doing, pw_error *err);
+
 /* Text of column i, or "" for NULL. */
 const char *pw_col_text(sqlite3_stmt *stmt, int i);
 /* A copy of column i (g_free), or NULL for NULL. */

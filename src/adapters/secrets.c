@@ -29,6 +29,11 @@ static const SecretSchema schema = {
 	},
 };
 
+const SecretSchema *pw_secret_schema(void)
+{
+	return &schema;
+}
+
 const char *pw_secret_kind_name(pw_secret_kind kind)
 {
 	switch (kind) {

@@ -160,6 +160,25 @@ pw_code pw_account_list(pw_store *store, sqlite3_int64 client_id, GPtrArray **ou
 	return collect(store, st, out, err);
 }
 
+pw_code pw_account_get(pw_store *store, sqlite3_int64 id, pw_account **out, pw_error *err)
+{
+	GPtrArray *found = NULL;
+	sqlite3_stmt *st;
+	pw_code rc = pw_store_prepare(store, ACCOUNT_QUERY " WHERE a.id = ?1", &st, err);
+
+	*out = NULL;
+	if (rc != PW_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = collect(store, st, &found, err);
+	if (rc != PW_OK)
+		return rc;
+	if (found->len == 1)
+		*out = g_ptr_array_steal_index(found, 0);
+	g_ptr_array_unref(found);
+	return *out ? PW_OK : pw_fail(err, PW_E_NOT_FOUND, "there is no account with id %lld", (long long)id);
+}
+
 pw_code pw_account_find(pw_store *store, const char *username, sqlite3_int64 client_id,
                         pw_account **out, pw_error *err)
 {

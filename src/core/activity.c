@@ -189,6 +189,17 @@ pw_code pw_log_append(pw_store *store, const pw_event *ev, sqlite3_int64 *id_out
 	return PW_OK;
 }
 
+pw_code pw_log_record(pw_store *store, const pw_event *ev, pw_error *err)
+{
+	pw_code rc = pw_store_begin(store, err);
+	if (rc == PW_OK)
+		rc = pw_log_append(store, ev, NULL, err);
+	if (rc == PW_OK)
+		return pw_store_commit(store, err);
+	pw_store_rollback(store);
+	return rc;
+}
+
 /* ---- reading --------------------------------------------------------- */
 
 #define EVENT_COLUMNS \

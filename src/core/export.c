@@ -156,13 +156,7 @@ pw_code pw_export_record(pw_store *store, const pw_log_filter *filter, pw_export
 		cJSON_AddNumberToObject(d, "last_id", (double)summary->last_id);
 		cJSON_AddStringToObject(d, "last_hash", summary->last_hash);
 	}
-	rc = pw_store_begin(store, err);
-	if (rc == PW_OK)
-		rc = pw_log_append(store, &ev, NULL, err);
-	if (rc == PW_OK)
-		rc = pw_store_commit(store, err);
-	else
-		pw_store_rollback(store);
+	rc = pw_log_record(store, &ev, err);
 	cJSON_Delete(d);
 	g_free(msg);
 	return rc;

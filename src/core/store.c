@@ -120,6 +120,13 @@ pw_code pw_store_prepare(pw_store *store, const char *sql, sqlite3_stmt **stmt, 
 	return PW_OK;
 }
 
+pw_code pw_store_step_done(pw_store *store, sqlite3_stmt *stmt, const char *doing, pw_error *err)
+{
+	int rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? PW_OK : pw_store_fail(store, rc, doing, err);
+}
+
 /* ---- transactions ---------------------------------------------------- */
 
 pw_code pw_store_begin(pw_store *store, pw_error *err)

@@ -74,13 +74,6 @@ static char *state_hash(const char *state)
 	return g_compute_checksum_for_string(G_CHECKSUM_SHA256, state, -1);
 }
 
-static pw_code exec_step(pw_store *store, sqlite3_stmt *st, const char *doing, pw_error *err)
-{
-	int src = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return src == SQLITE_DONE ? PW_OK : pw_store_fail(store, src, doing, err);
-}
-
 static pw_code log_event(pw_store *store, const char *kind, gint64 client_id, gint64 account_id, const char *msg,
                          cJSON *details, pw_error *err)
 {
@@ -208,7 +201,7 @@ pw_code pw_connect_open(pw_ctx *ctx, const char *client_name, const char *typed_
 	if (rc == PW_OK) {
 		sqlite3_bind_int64(st, 1, out->account_id);
 		pw_bind_text(st, 2, now);
-		rc = exec_step(ctx->store, st, "closing the earlier request", err);
+		rc = pw_store_step_done(ctx->store, st, "closing the earlier request", err);
 	}
 	if (rc != PW_OK)
 		goto fail;
@@ -229,7 +222,7 @@ pw_code pw_connect_open(pw_ctx *ctx, const char *client_name, const char *typed_
 		pw_bind_text(st, 3, now);
 		pw_bind_text(st, 4, expires);
 		pw_bind_text(st, 5, pw_store_operator(ctx->store)->name);
-		rc = exec_step(ctx->store, st, "recording the connection request", err);
+		rc = pw_store_step_done(ctx->store, st, "recording the connection request", err);
 	}
 	if (rc != PW_OK)
 		goto fail;
@@ -354,7 +347,7 @@ static pw_code close_request(pw_store *store, gint64 id, const char *outcome, pw
 	sqlite3_bind_int64(st, 1, id);
 	pw_bind_text(st, 2, now);
 	pw_bind_text(st, 3, outcome);
-	return exec_step(store, st, "closing the connection request", err);
+	return pw_store_step_done(store, st, "closing the connection request", err);
 }
 
 /* A refusal is itself worth a line in the log: a state nobody issued is
@@ -449,7 +442,7 @@ static pw_code record_connected(pw_ctx *ctx, const pending *p, const pw_user_acc
 		pw_bind_text(st, 9, refresh_exp);
 		pw_bind_text(st, 10, p->created_by);
 		pw_bind_text(st, 11, now);
-		rc = exec_step(ctx->store, st, "recording the connection", err);
+		rc = pw_store_step_done(ctx->store, st, "recording the connection", err);
 	}
 	if (rc == PW_OK)
 		rc = close_request(ctx->store, p->id, state, err);

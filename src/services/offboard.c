@@ -178,33 +178,16 @@ static pw_code delete_tokens(pw_ctx *ctx, const pw_account *a, pw_offboard_repor
 		pw_checks_add(r->steps, "tokens removed from the keyring", false, "%s", err->message);
 		return rc;
 	}
-	rc = pw_store_begin(ctx->store, err);
-	if (rc == PW_OK) {
+	{
 		char *msg = g_strdup_printf("tokens of account '%s' removed from the keyring", a->expected_username);
-		rc = log_event(ctx->store, "account.tokens_deleted", a->client_id, a->id, 0, msg, NULL, err);
+		pw_event ev = { .kind = "account.tokens_deleted", .client_id = a->client_id, .account_id = a->id,
+		                .message = msg };
+		rc = pw_log_record(ctx->store, &ev, err);
 		g_free(msg);
 	}
 	if (rc == PW_OK)
-		rc = pw_store_commit(ctx->store, err);
-	else
-		pw_store_rollback(ctx->store);
-	if (rc == PW_OK)
 		pw_checks_add(r->steps, "tokens removed from the keyring", true, "account '%s'", a->expected_username);
 	return rc;
-}
-
-static pw_code find_account(pw_store *store, gint64 id, pw_account **out, pw_error *err)
-{
-	GPtrArray *all = NULL;
-	pw_code rc = pw_account_list(store, 0, &all, err);
-	*out = NULL;
-	if (rc != PW_OK)
-		return rc;
-	for (guint i = 0; i < all->len && !*out; i++)
-		if (((pw_account *)g_ptr_array_index(all, i))->id == id)
-			*out = g_ptr_array_steal_index(all, i);
-	g_ptr_array_unref(all);
-	return *out ? PW_OK : pw_fail(err, PW_E_NOT_FOUND, "there is no account with id %lld", (long long)id);
 }
 
 pw_code pw_account_disconnect(pw_ctx *ctx, gint64 account_id, bool cancel_queued, pw_offboard_report *r,
@@ -215,7 +198,7 @@ pw_code pw_account_disconnect(pw_ctx *ctx, gint64 account_id, bool cancel_queued
 	pw_code rc;
 
 	report_init(r);
-	rc = find_account(ctx->store, account_id, &a, err);
+	rc = pw_account_get(ctx->store, account_id, &a, err);
 	if (rc == PW_OK)
 		rc = waiting_jobs(ctx->store, account_id, &jobs, err);
 	if (rc != PW_OK)
@@ -325,16 +308,10 @@ pw_code pw_client_offboard(pw_ctx *ctx, const char *client_name, bool cancel_que
 	{
 		cJSON *d = cJSON_CreateObject();
 		char *msg = g_strdup_printf("offboarding of client '%s' started", c->name);
+		pw_event ev = { .kind = "client.offboard_start", .client_id = c->id, .message = msg, .details = d };
 		cJSON_AddBoolToObject(d, "cancel_queued", cancel_queued);
-		rc = pw_store_begin(ctx->store, err);
-		if (rc == PW_OK)
-			rc = log_event(ctx->store, "client.offboard_start", c->id, 0, 0, msg, d, err);
-		else
-			cJSON_Delete(d);
-		if (rc == PW_OK)
-			rc = pw_store_commit(ctx->store, err);
-		else
-			pw_store_rollback(ctx->store);
+		rc = pw_log_record(ctx->store, &ev, err);
+		cJSON_Delete(d);
 		g_free(msg);
 		if (rc != PW_OK)
 			goto out;
@@ -377,16 +354,10 @@ pw_code pw_client_offboard(pw_ctx *ctx, const char *client_name, bool cancel_que
 		char *msg = g_strdup_printf("client '%s' offboarded: no queued jobs remain, tokens removed, log exported",
 		                            c->name);
 		cJSON_AddItemToObject(d, "steps", pw_checks_json(r->steps));
+		pw_event ev = { .kind = "client.offboarded", .client_id = c->id, .message = msg, .details = d };
 		cJSON_AddStringToObject(d, "export", r->export_path);
-		rc = pw_store_begin(ctx->store, err);
-		if (rc == PW_OK)
-			rc = log_event(ctx->store, "client.offboarded", c->id, 0, 0, msg, d, err);
-		else
-			cJSON_Delete(d);
-		if (rc == PW_OK)
-			rc = pw_store_commit(ctx->store, err);
-		else
-			pw_store_rollback(ctx->store);
+		rc = pw_log_record(ctx->store, &ev, err);
+		cJSON_Delete(d);
 		g_free(msg);
 	}
 out:

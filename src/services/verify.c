@@ -181,20 +181,6 @@ static pw_code record_result(pw_store *store, const pw_account *acc, const pw_us
 	return rc;
 }
 
-static pw_code load_account(pw_store *store, gint64 id, pw_account **out, pw_error *err)
-{
-	GPtrArray *all = NULL;
-	pw_code rc = pw_account_list(store, 0, &all, err);
-	*out = NULL;
-	if (rc != PW_OK)
-		return rc;
-	for (guint i = 0; i < all->len && !*out; i++)
-		if (((pw_account *)g_ptr_array_index(all, i))->id == id)
-			*out = g_ptr_array_steal_index(all, i);
-	g_ptr_array_unref(all);
-	return *out ? PW_OK : pw_fail(err, PW_E_NOT_FOUND, "there is no account with id %lld", (long long)id);
-}
-
 pw_code pw_verify_account(pw_ctx *ctx, gint64 account_id, pw_verify_report *r, pw_error *err)
 {
 	pw_account *acc = NULL;
@@ -208,7 +194,7 @@ pw_code pw_verify_account(pw_ctx *ctx, gint64 account_id, pw_verify_report *r, p
 
 	memset(r, 0, sizeof *r);
 	r->checks = pw_checks_new();
-	rc = load_account(ctx->store, account_id, &acc, err);
+	rc = pw_account_get(ctx->store, account_id, &acc, err);
 	if (rc != PW_OK)
 		return rc;
 	if (strcmp(acc->state, "expected") == 0 || strcmp(acc->state, "disconnected") == 0) {
@@ -296,7 +282,7 @@ record:
 	/* A refresh during the checks may have changed the account. */
 	{
 		pw_account *now = NULL;
-		if (load_account(ctx->store, account_id, &now, err) == PW_OK) {
+		if (pw_account_get(ctx->store, account_id, &now, err) == PW_OK) {
 			pw_account_free(acc);
 			acc = now;
 		}

@@ -24,18 +24,6 @@
 
 static char *probe_path;
 
-/* The same schema as src/adapters/secrets.c, to read the items back
- * behind the adapter's back. */
-static const SecretSchema schema = {
-	.name = "org.pinwarden.Secret",
-	.flags = SECRET_SCHEMA_NONE,
-	.attributes = {
-		{ "workspace", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
-		{ NULL, 0 },
-	},
-};
 
 static void need_keyring(void)
 {
@@ -61,8 +49,8 @@ static gint64 elapsed_ms(gint64 since_us)
 static GList *items_of(const char *workspace)
 {
 	GError *e = NULL;
-	GHashTable *attrs = secret_attributes_build(&schema, "workspace", workspace, NULL);
-	GList *items = secret_service_search_sync(NULL, &schema, attrs, SECRET_SEARCH_ALL, NULL, &e);
+	GHashTable *attrs = secret_attributes_build(pw_secret_schema(), "workspace", workspace, NULL);
+	GList *items = secret_service_search_sync(NULL, pw_secret_schema(), attrs, SECRET_SEARCH_ALL, NULL, &e);
 	g_hash_table_unref(attrs);
 	if (e)
 		fail_msg("searching the keyring: %s", e->message);
