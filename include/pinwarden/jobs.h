@@ -30,7 +30,7 @@ typedef struct pw_job {
 
 typedef struct pw_job_filter {
 	sqlite3_int64 client_id;  /* 0: all clients */
-	const char *state;        /* NULL: every state */
+	const char *state;        /* one state or several, comma-separated; NULL: every state */
 	int limit;                /* 0: no limit */
 } pw_job_filter;
 

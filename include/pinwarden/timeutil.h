@@ -22,6 +22,7 @@ void pw_time_format(GDateTime *dt, char out[PW_TIME_LEN]);
  *   2026-12-24T09:00:00Z, 2026-12-24T09:00:00+01:00   (ISO 8601 with zone)
  *   2026-12-24 09:00, 2026-12-24T09:00, 2026-12-24     (local time)
  *   now, -3d, -12h, -30m, +2h                          (relative to now)
+ *   today 17:30, tomorrow 9:00, tomorrow               (local time)
  * The error names the forms that are accepted. */
 pw_code pw_time_parse(const char *text, char out[PW_TIME_LEN], pw_error *err);
 

@@ -96,15 +96,43 @@ const pw_command pw_commands[] = {
 	  "remove an account's tokens from the keyring and mark it disconnected",
 	  "  --client NAME       the client, when several have an account of that name\n"
 	  "  --cancel-queued     cancel its waiting jobs (each is logged) instead of stopping\n" WORKSPACE_OPTS },
-	{ "job", "list", cmd_job_list, "[--client NAME] [--state STATE] [--limit N] [--json]",
+	{ NULL, "publish", cmd_publish,
+	  "--client NAME --account USERNAME --board NAME --image URL|FILE [--title TEXT] [--description TEXT] "
+	  "[--link URL] [--alt-text TEXT] [--at TIME] [--allow-duplicate] [--dry-run] [--json]",
+	  "queue one Pin for one board of one account of one client, named every time",
+	  "  --client NAME           the client (exact name)\n"
+	  "  --account USERNAME      one of the client's verified accounts\n"
+	  "  --board NAME            one of the account's boards in the client's scope (exact name)\n"
+	  "  --image URL|FILE        an https:// address on an approved image domain, or a local\n"
+	  "                          JPEG or PNG file (sent as its bytes)\n"
+	  "  --title TEXT            at most 100 characters\n"
+	  "  --description TEXT      at most 800 characters\n"
+	  "  --link URL              on an approved link domain, at most 2048 characters\n"
+	  "  --alt-text TEXT         at most 500 characters\n"
+	  "  --at TIME               when: 2026-12-24 09:00, +2h, tomorrow 9:00 (default now)\n"
+	  "  --allow-duplicate       queue it even if the same image or link went to the board\n"
+	  "                          in the last 24 hours\n"
+	  "  --dry-run               check everything, queue nothing\n" JSON_OPT WORKSPACE_OPTS },
+	{ "job", "list", cmd_job_list, "[--client NAME] [--state STATE[,STATE...]] [--limit N] [--json]",
 	  "list jobs by scheduled time",
 	  "  --client NAME       only this client's jobs\n"
-	  "  --state STATE       only jobs in STATE: queued, sending, retrying, paused, done,\n"
-	  "                      failed, unknown, cancelled\n"
+	  "  --state STATES      only jobs in these states, comma-separated: queued, sending,\n"
+	  "                      retrying, paused, published, failed, unknown, cancelled\n"
 	  "  --limit N           at most N jobs (default 100; 0 for all)\n" JSON_OPT WORKSPACE_OPTS },
 	{ "job", "show", cmd_job_show, "ID [--json]",
 	  "show one job with every event about it",
 	  JSON_OPT WORKSPACE_OPTS },
+	{ "job", "retry", cmd_job_retry, "ID [--yes]", "put a failed or cancelled job back in the queue",
+	  "  --yes               confirm without asking (needed when not at a terminal)\n" WORKSPACE_OPTS },
+	{ "job", "cancel", cmd_job_cancel, "ID [--yes]", "cancel a job that is not published yet",
+	  "  --yes               confirm without asking (needed when not at a terminal)\n" WORKSPACE_OPTS },
+	{ "job", "reschedule", cmd_job_reschedule, "ID TIME [--yes]", "give a waiting job a new time",
+	  "  --yes               confirm without asking (needed when not at a terminal)\n" WORKSPACE_OPTS },
+	{ "job", "resolve", cmd_job_resolve, "ID --published PIN_ID | --not-published [--yes]",
+	  "settle a job whose outcome is unknown, after looking on Pinterest",
+	  "  --published PIN_ID  it is on Pinterest as this Pin\n"
+	  "  --not-published     it is not (the job fails and can be retried)\n"
+	  "  --yes               confirm without asking (needed when not at a terminal)\n" WORKSPACE_OPTS },
 	{ "log", "tail", cmd_log_tail, "[-n N] [-f] [--client NAME] [--json]",
 	  "show the newest events of the activity log",
 	  "  -n, --lines N       how many (default 20)\n"

@@ -111,6 +111,11 @@ int cmd_account_refresh_due(pw_cli *, int, char **);
 int cmd_account_disconnect(pw_cli *, int, char **);
 int cmd_client_offboard(pw_cli *, int, char **);
 int cmd_doctor(pw_cli *, int, char **);
+int cmd_publish(pw_cli *, int, char **);
+int cmd_job_retry(pw_cli *, int, char **);
+int cmd_job_cancel(pw_cli *, int, char **);
+int cmd_job_reschedule(pw_cli *, int, char **);
+int cmd_job_resolve(pw_cli *, int, char **);
 
 /* Opens the workspace for writing and sets up the keyring and Pinterest
  * (cli->ctx). Returns -1 on success, else the exit status. */

@@ -23,18 +23,26 @@ static int on_opt(pw_cli *cli, int opt, const char *arg, void *ud)
 	job_opts *o = ud;
 	switch (opt) {
 	case OPT_CLIENT: o->client = arg; break;
-	case OPT_STATE:
-		if (!pw_job_state_valid(arg)) {
-			GString *states = g_string_new(NULL);
+	case OPT_STATE: {
+		char **states = g_strsplit(arg, ",", -1);
+		const char *bad = NULL;
+		for (char **s = states; *s && !bad; s++)
+			if (!pw_job_state_valid(*s))
+				bad = *s;
+		if (bad) {
+			GString *list = g_string_new(NULL);
 			int st;
 			for (const char *const *s = pw_job_states; *s; s++)
-				g_string_append_printf(states, "%s%s", s == pw_job_states ? "" : ", ", *s);
-			st = cli_usage(cli, "'%s' is not a job state; the states are %s", arg, states->str);
-			g_string_free(states, TRUE);
+				g_string_append_printf(list, "%s%s", s == pw_job_states ? "" : ", ", *s);
+			st = cli_usage(cli, "'%s' is not a job state; the states are %s", bad, list->str);
+			g_string_free(list, TRUE);
+			g_strfreev(states);
 			return st;
 		}
+		g_strfreev(states);
 		o->state = arg;
 		break;
+	}
 	case OPT_LIMIT:
 		if (strcmp(arg, "0") == 0)
 			o->limit = 0;

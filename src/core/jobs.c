@@ -5,7 +5,7 @@
 #include <string.h>
 
 const char *const pw_job_states[] = {
-	"queued", "sending", "retrying", "paused", "done", "failed", "unknown", "cancelled", NULL,
+	"queued", "sending", "retrying", "paused", "published", "failed", "unknown", "cancelled", NULL,
 };
 
 bool pw_job_state_valid(const char *state)
@@ -87,7 +87,8 @@ pw_code pw_job_list(pw_store *store, const pw_job_filter *f, GPtrArray **out, pw
 
 	*out = NULL;
 	rc = pw_store_prepare(store,
-	                      JOB_QUERY " WHERE (?1 IS NULL OR j.client_id = ?1) AND (?2 IS NULL OR j.state = ?2)"
+	                      JOB_QUERY " WHERE (?1 IS NULL OR j.client_id = ?1)"
+	                                " AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || j.state || ',') > 0)"
 	                                " ORDER BY j.scheduled_at, j.id LIMIT ?3",
 	                      &st, err);
 	if (rc != PW_OK)

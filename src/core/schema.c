@@ -138,6 +138,51 @@ static const char *const migrations[] = {
 	"    ('exchanging', 'connected', 'mismatch', 'denied', 'failed', 'expired', 'replaced'))\n"
 	");\n"
 	"CREATE INDEX connect_requests_account ON connect_requests(account_id, closed_at);\n",
+
+	/* 2 -> 3: the publishing queue. A job that went out is 'published'
+	 * (was 'done'); a job knows its section, what identifies its image
+	 * for spotting duplicates, a local image's SHA-256 (so a file changed
+	 * after queueing is noticed), and when its current attempt began (a
+	 * crash mid-attempt is reconciled against Pins created after it). */
+	"CREATE TABLE jobs_v3 (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  client_id INTEGER NOT NULL REFERENCES clients(id),\n"
+	"  account_id INTEGER NOT NULL REFERENCES accounts(id),\n"
+	"  board_id INTEGER NOT NULL REFERENCES boards(id),\n"
+	"  board_section_id TEXT,\n"
+	"  title TEXT NOT NULL DEFAULT '',\n"
+	"  description TEXT NOT NULL DEFAULT '',\n"
+	"  link TEXT,\n"
+	"  alt_text TEXT,\n"
+	"  image_url TEXT,\n"
+	"  image_path TEXT,\n"
+	"  image_sha256 TEXT,\n"
+	"  image_key TEXT NOT NULL DEFAULT '',\n"
+	"  scheduled_at TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN\n"
+	"    ('queued', 'sending', 'retrying', 'paused', 'published', 'failed', 'unknown', 'cancelled')),\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  attempt_started_at TEXT,\n"
+	"  next_attempt_at TEXT,\n"
+	"  pin_id TEXT,\n"
+	"  last_error TEXT,\n"
+	"  requested_by TEXT NOT NULL,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL,\n"
+	"  CHECK (image_url IS NOT NULL OR image_path IS NOT NULL)\n"
+	");\n"
+	"INSERT INTO jobs_v3 (id, client_id, account_id, board_id, title, description, link, alt_text, image_url,\n"
+	"  image_path, image_key, scheduled_at, state, attempts, next_attempt_at, pin_id, last_error, requested_by,\n"
+	"  created_at, updated_at)\n"
+	" SELECT id, client_id, account_id, board_id, title, description, link, alt_text, image_url, image_path,\n"
+	"  coalesce(image_url, image_path), scheduled_at, CASE state WHEN 'done' THEN 'published' ELSE state END,\n"
+	"  attempts, next_attempt_at, pin_id, last_error, requested_by, created_at, updated_at FROM jobs;\n"
+	"DROP TABLE jobs;\n"
+	"ALTER TABLE jobs_v3 RENAME TO jobs;\n"
+	"CREATE INDEX jobs_due ON jobs(state, next_attempt_at);\n"
+	"CREATE INDEX jobs_client ON jobs(client_id, state);\n"
+	"CREATE INDEX jobs_scheduled ON jobs(scheduled_at);\n"
+	"CREATE INDEX jobs_duplicates ON jobs(board_id, created_at);\n",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == PW_SCHEMA_VERSION);

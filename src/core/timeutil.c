@@ -83,6 +83,35 @@ static GDateTime *parse_local(const char *text)
 	return dt;
 }
 
+/* "today 17:30", "tomorrow 9:00", "tomorrow": local time. */
+static GDateTime *parse_day_word(const char *text)
+{
+	int days, h = 0, mi = 0, used = 0;
+	const char *rest;
+	GDateTime *now, *day, *dt;
+
+	if (g_str_has_prefix(text, "today")) {
+		days = 0;
+		rest = text + 5;
+	} else if (g_str_has_prefix(text, "tomorrow")) {
+		days = 1;
+		rest = text + 8;
+	} else {
+		return NULL;
+	}
+	if (*rest) {
+		if (*rest != ' ' || sscanf(rest + 1, "%2d:%2d%n", &h, &mi, &used) != 2 || rest[1 + used] != '\0')
+			return NULL;
+	}
+	now = g_date_time_new_now_local();
+	day = g_date_time_add_days(now, days);
+	dt = g_date_time_new(g_date_time_get_timezone(day), g_date_time_get_year(day), g_date_time_get_month(day),
+	                     g_date_time_get_day_of_month(day), h, mi, 0);
+	g_date_time_unref(day);
+	g_date_time_unref(now);
+	return dt;
+}
+
 pw_code pw_time_parse(const char *text, char out[PW_TIME_LEN], pw_error *err)
 {
 	GDateTime *dt = NULL;
@@ -93,6 +122,8 @@ pw_code pw_time_parse(const char *text, char out[PW_TIME_LEN], pw_error *err)
 		dt = g_date_time_new_now_utc();
 	if (!dt)
 		dt = parse_relative(text);
+	if (!dt)
+		dt = parse_day_word(text);
 	if (!dt)
 		dt = parse_local(text);
 	if (!dt) {
@@ -105,7 +136,8 @@ pw_code pw_time_parse(const char *text, char out[PW_TIME_LEN], pw_error *err)
 	if (!dt)
 		return pw_fail(err, PW_E_INVALID,
 		               "'%s' is not a time pinwarden understands; write it as 2026-12-24 09:00 (local), "
-		               "2026-12-24T09:00:00Z, 2026-12-24, now, or an offset such as -3d, -12h, +2h",
+		               "2026-12-24T09:00:00Z, 2026-12-24, now, today 17:30, tomorrow 9:00, or an offset "
+		               "such as -3d, -12h, +2h",
 		               text);
 	pw_time_format(dt, out);
 	g_date_time_unref(dt);

@@ -11,7 +11,7 @@ INSERT INTO jobs (client_id, account_id, board_id, title, image_url, link, sched
                   requested_by, created_at, updated_at) VALUES
  (1, 1, 1, 'Queued pin', 'https://alpha.example/1.jpg', 'https://alpha.example/1', '2027-01-01T09:00:00.000Z', 'queued', 0, NULL, 'ana', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'),
  (1, 1, 1, 'Failed pin', 'https://alpha.example/2.jpg', NULL, '2026-12-01T09:00:00.000Z', 'failed', 5, 'Pinterest 400: bad image', 'ana', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'),
- (2, 2, 2, 'Beta pin ✓', 'https://beta.example/3.jpg', NULL, '2026-12-02T09:00:00.000Z', 'done', 1, NULL, 'bo', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z');
+ (2, 2, 2, 'Beta pin ✓', 'https://beta.example/3.jpg', NULL, '2026-12-02T09:00:00.000Z', 'published', 1, NULL, 'bo', '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z');
 SQL
 run job list
 check "job list shows every job" [ "$(printf '%s\n' "$out" | wc -l)" -eq 4 ]

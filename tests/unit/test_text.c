@@ -119,7 +119,15 @@ static void times_parse_in_the_forms_people_type(void **state)
 	assert_int_equal(pw_time_parse("+1d", out, &err), PW_OK);
 	assert_true(strcmp(out, now) > 0);
 
-	static const char *const bad[] = { "yesterday-ish", "2026-13-01", "2026-12-24 25:00", "+2x", "-", "" };
+	assert_int_equal(pw_time_parse("tomorrow 9:00", out, &err), PW_OK);
+	assert_true(strcmp(out, now) > 0);
+	assert_string_equal(out + 10, "T09:00:00.000Z");
+	assert_int_equal(pw_time_parse("today 0:00", out, &err), PW_OK);
+	assert_true(strcmp(out, now) <= 0);
+	assert_int_equal(pw_time_parse("tomorrow", out, &err), PW_OK);
+	assert_string_equal(out + 10, "T00:00:00.000Z");
+
+	static const char *const bad[] = { "tomorrow at 9", "today 25:00", "yesterday-ish", "2026-13-01", "2026-12-24 25:00", "+2x", "-", "" };
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		if (pw_time_parse(bad[i], out, &err) != PW_E_INVALID)
 			fail_msg("'%s' was accepted as %s", bad[i], out);
