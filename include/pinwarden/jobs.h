@@ -17,7 +17,10 @@ typedef struct pw_job {
 	char *account_username;
 	char *board_name;
 	char *board_pinterest_id;
+	char *board_section_id;
 	char *title, *description, *link, *alt_text, *image_url, *image_path;
+	char *image_sha256;       /* of a local image's bytes when queued */
+	char *attempt_started_at; /* when the latest attempt began */
 	char *scheduled_at;
 	char *state;
 	sqlite3_int64 attempts;

@@ -30,6 +30,9 @@ void pw_job_free(pw_job *j)
 	g_free(j->alt_text);
 	g_free(j->image_url);
 	g_free(j->image_path);
+	g_free(j->board_section_id);
+	g_free(j->image_sha256);
+	g_free(j->attempt_started_at);
 	g_free(j->scheduled_at);
 	g_free(j->state);
 	g_free(j->next_attempt_at);
@@ -45,7 +48,8 @@ void pw_job_free(pw_job *j)
 	"SELECT j.id, j.client_id, j.account_id, j.board_id, c.name," \
 	" coalesce(a.username, a.expected_username), b.name, b.pinterest_id," \
 	" j.title, j.description, j.link, j.alt_text, j.image_url, j.image_path, j.scheduled_at, j.state," \
-	" j.attempts, j.next_attempt_at, j.pin_id, j.last_error, j.requested_by, j.created_at, j.updated_at" \
+	" j.attempts, j.next_attempt_at, j.pin_id, j.last_error, j.requested_by, j.created_at, j.updated_at," \
+	" j.board_section_id, j.image_sha256, j.attempt_started_at" \
 	" FROM jobs j JOIN clients c ON c.id = j.client_id JOIN accounts a ON a.id = j.account_id" \
 	" JOIN boards b ON b.id = j.board_id"
 
@@ -75,6 +79,9 @@ static pw_job *read_job(sqlite3_stmt *st)
 	j->requested_by = pw_col_dup(st, 20);
 	j->created_at = pw_col_dup(st, 21);
 	j->updated_at = pw_col_dup(st, 22);
+	j->board_section_id = pw_col_dup(st, 23);
+	j->image_sha256 = pw_col_dup(st, 24);
+	j->attempt_started_at = pw_col_dup(st, 25);
 	return j;
 }
 

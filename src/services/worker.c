@@ -1,0 +1,622 @@
+#include "config.h"
+
+#include "pinwarden/worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "pinwarden/accounts.h"
+#include "pinwarden/activity.h"
+#include "pinwarden/jobs.h"
+#include "pinwarden/timeutil.h"
+#include "pinwarden/tokens.h"
+
+#define DUE_BATCH 50
+#define RECONCILE_PINS 50
+
+void pw_worker_defaults(pw_worker_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->max_attempts = 6;
+	o->backoff_s = 30;
+	o->max_backoff_s = 3600;
+	o->rate_limit_backoff_s = 300;
+	o->rate_per_minute = 10;
+	o->burst = 3;
+	o->refresh_every_s = 600;
+	o->log = stderr;
+}
+
+/* Tests stop the process at a named point with SIGKILL, as a crash or a
+ * power cut would: PINWARDEN_TEST_CRASH=<point>. */
+static void crash_point(const char *name)
+{
+	const char *want = g_getenv("PINWARDEN_TEST_CRASH");
+	if (want && strcmp(want, name) == 0)
+		raise(SIGKILL);
+}
+
+static void say(const pw_worker_options *o, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void say(const pw_worker_options *o, const char *fmt, ...)
+{
+	char now[PW_TIME_LEN];
+	va_list ap;
+	if (!o->log)
+		return;
+	pw_time_now(now);
+	fprintf(o->log, "%s pinwarden worker: ", now);
+	va_start(ap, fmt);
+	vfprintf(o->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', o->log);
+	fflush(o->log);
+}
+
+/* ---- the lock --------------------------------------------------------- */
+
+static int take_worker_lock(pw_store *store, pw_error *err)
+{
+	char *path = g_build_filename(pw_store_workspace(store), "worker.lock", NULL);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	char pid[32];
+
+	if (fd < 0) {
+		pw_fail(err, PW_E_IO, "cannot open %s: %s", path, g_strerror(errno));
+		g_free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t n = read(fd, pid, sizeof pid - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		g_strchomp(pid);
+		pw_fail(err, PW_E_BUSY, "another worker is running on this workspace (process %s, lock %s); one is enough",
+		        pid[0] ? pid : "unknown", path);
+		close(fd);
+		g_free(path);
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0) {
+		int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (write(fd, pid, (size_t)len) != len)
+			(void)0; /* the pid is only a courtesy for the message above */
+	}
+	g_free(path);
+	return fd;
+}
+
+/* ---- pacing: a token bucket per account --------------------------------- */
+
+typedef struct bucket {
+	double tokens;
+	gint64 at;    /* monotonic µs of the last refill */
+} bucket;
+
+/* Takes a token for the account, or says how many µs until one. */
+static gint64 take_token(GHashTable *buckets, gint64 account_id, const pw_worker_options *o)
+{
+	gint64 now = g_get_monotonic_time();
+	bucket *b = g_hash_table_lookup(buckets, &account_id);
+	double per_us = o->rate_per_minute / 60e6;
+
+	if (o->rate_per_minute <= 0)
+		return 0;
+	if (!b) {
+		gint64 *key = g_new(gint64, 1);
+		*key = account_id;
+		b = g_new0(bucket, 1);
+		b->tokens = o->burst > 0 ? o->burst : 1;
+		b->at = now;
+		g_hash_table_insert(buckets, key, b);
+	}
+	b->tokens = MIN((double)(o->burst > 0 ? o->burst : 1), b->tokens + (double)(now - b->at) * per_us);
+	b->at = now;
+	if (b->tokens >= 1.0) {
+		b->tokens -= 1.0;
+		return 0;
+	}
+	return (gint64)ceil((1.0 - b->tokens) / per_us);
+}
+
+/* ---- state changes, each with its event --------------------------------- */
+
+typedef struct job_change {
+	const char *state;
+	const char *next_attempt_at;  /* NULL: cleared */
+	const char *pin_id;
+	const char *last_error;
+	bool new_attempt;             /* attempts + 1, attempt_started_at = now */
+} job_change;
+
+static pw_code change_job(pw_store *store, const pw_job *j, const job_change *c, const char *kind, const char *msg,
+                          cJSON *details, pw_error *err)
+{
+	sqlite3_stmt *st;
+	char now[PW_TIME_LEN];
+	pw_code rc = pw_store_begin(store, err);
+
+	pw_time_now(now);
+	if (rc == PW_OK)
+		rc = pw_store_prepare(store,
+		                      "UPDATE jobs SET state = ?2, next_attempt_at = ?3, pin_id = coalesce(?4, pin_id),"
+		                      " last_error = ?5, attempts = attempts + ?6,"
+		                      " attempt_started_at = CASE WHEN ?6 THEN ?7 ELSE attempt_started_at END,"
+		                      " updated_at = ?7 WHERE id = ?1",
+		                      &st, err);
+	if (rc == PW_OK) {
+		sqlite3_bind_int64(st, 1, j->id);
+		pw_bind_text(st, 2, c->state);
+		pw_bind_text(st, 3, c->next_attempt_at);
+		pw_bind_text(st, 4, c->pin_id);
+		pw_bind_text(st, 5, c->last_error);
+		sqlite3_bind_int(st, 6, c->new_attempt ? 1 : 0);
+		pw_bind_text(st, 7, now);
+		rc = pw_store_step_done(store, st, "recording the job's state", err);
+	}
+	if (rc == PW_OK) {
+		pw_event ev = { .kind = kind, .client_id = j->client_id, .account_id = j->account_id, .job_id = j->id,
+		                .message = msg, .details = details };
+		rc = pw_log_append(store, &ev, NULL, err);
+	}
+	if (rc == PW_OK)
+		rc = pw_store_commit(store, err);
+	else
+		pw_store_rollback(store);
+	return rc;
+}
+
+static cJSON *api_details(const pw_api_error *a, int attempt)
+{
+	cJSON *d = cJSON_CreateObject();
+	if (attempt)
+		cJSON_AddNumberToObject(d, "attempt", attempt);
+	cJSON_AddStringToObject(d, "class", pw_api_class_name(a->klass));
+	cJSON_AddNumberToObject(d, "http_status", (double)a->http_status);
+	cJSON_AddNumberToObject(d, "pinterest_code", (double)a->code);
+	cJSON_AddStringToObject(d, "message", a->message);
+	cJSON_AddStringToObject(d, "request_id", a->request_id);
+	return d;
+}
+
+static void time_after(gint64 seconds, char out[PW_TIME_LEN])
+{
+	GDateTime *now = g_date_time_new_now_utc(), *then = g_date_time_add_seconds(now, (gdouble)seconds);
+	pw_time_format(then, out);
+	g_date_time_unref(then);
+	g_date_time_unref(now);
+}
+
+/* Exponential, capped, with ±20% jitter so that many jobs failing
+ * together do not come back together. */
+static gint64 backoff_seconds(const pw_worker_options *o, int attempt, const pw_api_error *a)
+{
+	double s = o->backoff_s * pow(2.0, attempt > 1 ? attempt - 1 : 0);
+	if (s > o->max_backoff_s)
+		s = o->max_backoff_s;
+	s *= 0.8 + 0.4 * g_random_double();
+	if (a->rate_limited)
+		s = MAX(s, (double)MAX(o->rate_limit_backoff_s, a->retry_after_s));
+	return (gint64)MAX(1.0, s);
+}
+
+/* ---- one attempt ------------------------------------------------------- */
+
+static pw_code local_image_unchanged(const pw_job *j, pw_error *err)
+{
+	char *data = NULL, *sum;
+	gsize len = 0;
+	bool same;
+
+	if (!j->image_path || !j->image_sha256)
+		return PW_OK;
+	if (!g_file_get_contents(j->image_path, &data, &len, NULL))
+		return pw_fail(err, PW_E_INVALID, "the image file %s is gone", j->image_path);
+	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+	same = strcmp(sum, j->image_sha256) == 0;
+	g_free(sum);
+	g_free(data);
+	return same ? PW_OK
+	            : pw_fail(err, PW_E_INVALID, "the image file %s changed after the job was queued; queue it again",
+	                      j->image_path);
+}
+
+static void attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+{
+	pw_account_auth auth = { 0 };
+	pw_api_pin pin = { 0 };
+	pw_api_error a = { 0 };
+	pw_error err = { 0 }, step = { 0 };
+	char *msg = NULL;
+	int n = (int)j->attempts + 1;
+	pw_code rc;
+
+	/* The attempt is on disk before the request leaves: a crash from
+	 * here on leaves a job in 'sending', which is never sent blindly. */
+	{
+		job_change c = { .state = "sending", .new_attempt = true };
+		cJSON *d = cJSON_CreateObject();
+		cJSON_AddNumberToObject(d, "attempt", n);
+		msg = g_strdup_printf("job %lld: attempt %d to %s → %s", (long long)j->id, n, j->account_username,
+		                      j->board_name);
+		rc = change_job(ctx->store, j, &c, "job.attempt", msg, d, &err);
+		cJSON_Delete(d);
+		g_free(msg);
+		if (rc != PW_OK) {
+			say(o, "job %lld: could not record the attempt, so it was not sent: %s", (long long)j->id, err.message);
+			return;
+		}
+	}
+	crash_point("after-attempt-recorded");
+
+	rc = local_image_unchanged(j, &step);
+	if (rc == PW_OK)
+		rc = pw_account_auth_open(ctx, j->account_id, &auth, &step);
+	if (rc == PW_OK) {
+		pw_pin_create p = { .board_id = j->board_pinterest_id, .board_section_id = j->board_section_id,
+		                    .title = j->title[0] ? j->title : NULL,
+		                    .description = j->description[0] ? j->description : NULL, .link = j->link,
+		                    .alt_text = j->alt_text, .image_url = j->image_url, .image_path = j->image_path };
+		rc = pw_api_create_pin(ctx->api, &auth.auth, &p, &pin, &a, &step);
+	} else {
+		a.klass = PW_API_LOCAL;
+		g_strlcpy(a.message, step.message, sizeof a.message);
+	}
+	crash_point("after-send");
+
+	if (rc == PW_OK) {
+		job_change c = { .state = "published", .pin_id = pin.id };
+		cJSON *d = api_details(&a, n);
+		cJSON_AddStringToObject(d, "pin_id", pin.id);
+		msg = g_strdup_printf("job %lld published as Pin %s on %s → %s", (long long)j->id, pin.id, j->account_username,
+		                      j->board_name);
+		rc = change_job(ctx->store, j, &c, "job.published", msg, d, &err);
+		cJSON_Delete(d);
+		if (rc == PW_OK)
+			stats->published++;
+	} else {
+		const char *state, *kind;
+		char next[PW_TIME_LEN] = "";
+		job_change c = { .last_error = step.message };
+		cJSON *d = api_details(&a, n);
+		pw_account *acc = NULL;
+		pw_error ignored = { 0 };
+
+		pw_account_get(ctx->store, j->account_id, &acc, &ignored);
+		if (acc && strcmp(acc->state, "needs_reconnect") == 0) {
+			/* The refresh failed for good: wait for the client. */
+			state = "paused";
+			kind = "job.paused";
+			stats->paused++;
+		} else if (a.maybe_done) {
+			state = "unknown";
+			kind = "job.unknown";
+			stats->unknown++;
+		} else if (a.klass == PW_API_TRANSIENT && n < o->max_attempts) {
+			state = "retrying";
+			kind = "job.attempt_failed";
+			time_after(backoff_seconds(o, n, &a), next);
+			c.next_attempt_at = next;
+			stats->retried++;
+		} else {
+			state = "failed";
+			kind = "job.failed";
+			stats->failed++;
+		}
+		c.state = state;
+		msg = g_strdup_printf("job %lld %s after attempt %d: %s", (long long)j->id, state, n, step.message);
+		if (next[0])
+			cJSON_AddStringToObject(d, "next_attempt_at", next);
+		rc = change_job(ctx->store, j, &c, kind, msg, d, &err);
+		cJSON_Delete(d);
+		pw_account_free(acc);
+	}
+	if (rc != PW_OK)
+		say(o, "job %lld: the outcome could not be recorded (%s); it will be reconciled", (long long)j->id,
+		    err.message);
+	else
+		say(o, "%s", msg);
+	g_free(msg);
+	pw_api_pin_clear(&pin);
+	pw_account_auth_close(&auth);
+}
+
+/* ---- settling what a crash or a lost answer left open --------------------- */
+
+/* Pinterest's created_at may come without a zone: it is UTC. */
+static GDateTime *parse_utc(const char *text)
+{
+	GTimeZone *utc = g_time_zone_new_utc();
+	GDateTime *dt = text ? g_date_time_new_from_iso8601(text, utc) : NULL;
+	g_time_zone_unref(utc);
+	return dt;
+}
+
+static bool same_content(const pw_job *j, const pw_api_pin *p)
+{
+	return g_strcmp0(j->link, p->link) == 0 && g_strcmp0(j->title[0] ? j->title : NULL, p->title) == 0 &&
+	       g_strcmp0(j->board_pinterest_id, p->board_id ? p->board_id : j->board_pinterest_id) == 0;
+}
+
+/* Looks for the job's Pin among the board's newest: created after the
+ * attempt began, with the job's title and link. Found: published. Not
+ * found, and the list reaches back past the attempt: back in the queue.
+ * Otherwise it stays unknown, for a person. */
+static void reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+{
+	pw_account_auth auth = { 0 };
+	pw_api_error a = { 0 };
+	pw_error step = { 0 }, err = { 0 };
+	GPtrArray *pins = NULL;
+	GDateTime *began = parse_utc(j->attempt_started_at);
+	const pw_api_pin *match = NULL;
+	bool reaches_back = false;
+	char *msg = NULL;
+
+	if (!began || pw_account_auth_open(ctx, j->account_id, &auth, &step) != PW_OK ||
+	    pw_api_list_board_pins(ctx->api, &auth.auth, j->board_pinterest_id, RECONCILE_PINS, &pins, &a, &step) !=
+	            PW_OK) {
+		say(o, "job %lld stays unknown: its board could not be read (%s)", (long long)j->id,
+		    step.message[0] ? step.message : "no attempt time");
+		goto out;
+	}
+	/* A minute of slack for clocks that disagree. */
+	{
+		GDateTime *since = g_date_time_add_minutes(began, -1);
+		for (guint i = 0; i < pins->len; i++) {
+			const pw_api_pin *p = g_ptr_array_index(pins, i);
+			GDateTime *created = parse_utc(p->created_at);
+			bool after = created && g_date_time_compare(created, since) >= 0;
+			if (created && !after)
+				reaches_back = true;
+			if (after && !match && same_content(j, p))
+				match = p;
+			if (created)
+				g_date_time_unref(created);
+		}
+		g_date_time_unref(since);
+	}
+	if (pins->len < RECONCILE_PINS)
+		reaches_back = true;
+
+	if (match) {
+		job_change c = { .state = "published", .pin_id = match->id };
+		cJSON *d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "pin_id", match->id);
+		cJSON_AddStringToObject(d, "found_by", "the board's recent Pins");
+		msg = g_strdup_printf("job %lld reconciled: it was published as Pin %s", (long long)j->id, match->id);
+		if (change_job(ctx->store, j, &c, "job.reconciled", msg, d, &err) == PW_OK)
+			stats->reconciled++;
+		cJSON_Delete(d);
+	} else if (reaches_back) {
+		/* Not there: the attempt counts like any failed one, so that a
+		 * server that keeps failing is not hammered. */
+		char next[PW_TIME_LEN];
+		bool give_up = j->attempts >= o->max_attempts;
+		pw_api_error none = { 0 };
+		job_change c = { .state = give_up ? "failed" : "retrying",
+		                 .last_error = "not found on the board after an interrupted attempt" };
+		cJSON *d = cJSON_CreateObject();
+		if (!give_up) {
+			time_after(backoff_seconds(o, (int)j->attempts, &none), next);
+			c.next_attempt_at = next;
+			cJSON_AddStringToObject(d, "next_attempt_at", next);
+		}
+		cJSON_AddStringToObject(d, "found_by", "the board's recent Pins");
+		msg = g_strdup_printf("job %lld reconciled: not on the board, %s", (long long)j->id,
+		                      give_up ? "and out of attempts: failed" : "to be tried again");
+		if (change_job(ctx->store, j, &c, "job.reconciled", msg, d, &err) == PW_OK)
+			stats->reconciled++;
+		cJSON_Delete(d);
+	} else {
+		say(o, "job %lld stays unknown: the board has more new Pins than reconciling reads; look on Pinterest and "
+		       "run 'pinwarden job resolve'",
+		    (long long)j->id);
+	}
+	if (msg)
+		say(o, "%s", msg);
+out:
+	g_free(msg);
+	if (began)
+		g_date_time_unref(began);
+	if (pins)
+		g_ptr_array_unref(pins);
+	pw_account_auth_close(&auth);
+}
+
+/* Jobs a crash left in 'sending' become 'unknown'; then every unknown
+ * job is reconciled. */
+static void settle(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *stats)
+{
+	pw_job_filter f = { .state = "sending,unknown" };
+	GPtrArray *jobs = NULL;
+	pw_error err = { 0 };
+
+	if (pw_job_list(ctx->store, &f, &jobs, &err) != PW_OK) {
+		say(o, "cannot read the jobs to settle: %s", err.message);
+		return;
+	}
+	for (guint i = 0; i < jobs->len; i++) {
+		pw_job *j = g_ptr_array_index(jobs, i);
+		if (strcmp(j->state, "sending") == 0) {
+			job_change c = { .state = "unknown",
+			                 .last_error = "the worker stopped during an attempt; its outcome is being checked" };
+			char *msg = g_strdup_printf("job %lld was mid-attempt when the worker stopped: outcome unknown",
+			                            (long long)j->id);
+			if (change_job(ctx->store, j, &c, "job.unknown", msg, NULL, &err) != PW_OK)
+				say(o, "job %lld: %s", (long long)j->id, err.message);
+			g_free(msg);
+		}
+		reconcile(ctx, o, j, stats);
+	}
+	g_ptr_array_unref(jobs);
+}
+
+static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64 id, pw_worker_stats *stats)
+{
+	pw_job *j = NULL;
+	pw_error err = { 0 };
+	if (pw_job_get(ctx->store, id, &j, &err) == PW_OK && strcmp(j->state, "unknown") == 0)
+		reconcile(ctx, o, j, stats);
+	pw_job_free(j);
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+/* Due jobs of accounts that cannot publish are paused, with the reason. */
+static bool account_can_publish(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+{
+	pw_account *acc = NULL;
+	pw_error err = { 0 };
+	bool ok;
+
+	if (pw_account_get(ctx->store, j->account_id, &acc, &err) != PW_OK)
+		return false;
+	ok = strcmp(acc->state, "verified") == 0;
+	if (!ok) {
+		job_change c = { .state = "paused" };
+		char *reason = g_strdup_printf("account '%s' is %s; it must be verified to publish", acc->expected_username,
+		                               acc->state);
+		char *msg = g_strdup_printf("job %lld paused: %s", (long long)j->id, reason);
+		c.last_error = reason;
+		if (change_job(ctx->store, j, &c, "job.paused", msg, NULL, &err) == PW_OK) {
+			stats->paused++;
+			say(o, "%s", msg);
+		}
+		g_free(reason);
+		g_free(msg);
+	}
+	pw_account_free(acc);
+	return ok;
+}
+
+static pw_code due_jobs(pw_ctx *ctx, GPtrArray **out, pw_error *err)
+{
+	sqlite3_stmt *st;
+	char now[PW_TIME_LEN];
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(sqlite3_int64));
+	pw_code rc = pw_store_prepare(ctx->store,
+	                              "SELECT id FROM jobs WHERE state IN ('queued', 'retrying')"
+	                              " AND coalesce(next_attempt_at, scheduled_at) <= ?1"
+	                              " ORDER BY coalesce(next_attempt_at, scheduled_at), id LIMIT ?2",
+	                              &st, err);
+	int src;
+
+	*out = NULL;
+	if (rc != PW_OK) {
+		g_array_free(ids, TRUE);
+		return rc;
+	}
+	pw_time_now(now);
+	pw_bind_text(st, 1, now);
+	sqlite3_bind_int(st, 2, DUE_BATCH);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		g_array_append_val(ids, id);
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		g_array_free(ids, TRUE);
+		return pw_store_fail(ctx->store, src, "finding the due jobs", err);
+	}
+	*out = g_ptr_array_new_with_free_func((GDestroyNotify)pw_job_free);
+	for (guint i = 0; i < ids->len; i++) {
+		pw_job *j = NULL;
+		if (pw_job_get(ctx->store, g_array_index(ids, sqlite3_int64, i), &j, err) == PW_OK)
+			g_ptr_array_add(*out, j);
+	}
+	g_array_free(ids, TRUE);
+	return PW_OK;
+}
+
+static bool stopping(const pw_worker_options *o)
+{
+	return o->stop && *o->stop;
+}
+
+pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *stats, pw_error *err)
+{
+	GHashTable *buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	gint64 next_refresh = 0;
+	int lock;
+
+	memset(stats, 0, sizeof *stats);
+	lock = take_worker_lock(ctx->store, err);
+	if (lock < 0) {
+		g_hash_table_destroy(buckets);
+		return err->code;
+	}
+	say(o, "started on %s (process %ld)%s", pw_store_workspace(ctx->store), (long)getpid(), o->once ? ", once" : "");
+	settle(ctx, o, stats);
+
+	while (!stopping(o)) {
+		GPtrArray *jobs = NULL;
+		gint64 wait_us = o->once ? 0 : G_USEC_PER_SEC;
+		bool sent = false, waiting_for_pace = false;
+
+		if (g_get_monotonic_time() >= next_refresh) {
+			GPtrArray *items = NULL;
+			pw_error rerr = { 0 };
+			if (pw_tokens_refresh_due(ctx, NULL, &items, &rerr) == PW_OK) {
+				for (guint i = 0; i < items->len; i++) {
+					pw_refresh_due_item *it = g_ptr_array_index(items, i);
+					say(o, "tokens of %s (%s): %s", it->username, it->client_name, it->message);
+				}
+				g_ptr_array_unref(items);
+			} else {
+				say(o, "refreshing tokens: %s", rerr.message);
+			}
+			next_refresh = g_get_monotonic_time() + (gint64)o->refresh_every_s * G_USEC_PER_SEC;
+		}
+
+		if (due_jobs(ctx, &jobs, err) != PW_OK) {
+			say(o, "%s", err->message);
+			if (o->once)
+				break;
+			g_usleep(G_USEC_PER_SEC);
+			continue;
+		}
+		for (guint i = 0; i < jobs->len && !stopping(o); i++) {
+			pw_job *j = g_ptr_array_index(jobs, i);
+			gint64 pace;
+			if (!account_can_publish(ctx, o, j, stats))
+				continue;
+			pace = take_token(buckets, j->account_id, o);
+			if (pace > 0) {
+				waiting_for_pace = true;
+				wait_us = wait_us ? MIN(wait_us, pace) : pace;
+				continue;
+			}
+			{
+				int unknown_before = stats->unknown;
+				attempt(ctx, o, j, stats);
+				sent = true;
+				/* An answer that was lost is settled straight away. */
+				if (stats->unknown > unknown_before)
+					reconcile_job(ctx, o, j->id, stats);
+			}
+		}
+		g_ptr_array_unref(jobs);
+		if (o->once && !sent && !waiting_for_pace)
+			break;
+		if (!sent) {
+			/* Sleep in short steps so that a stop is noticed quickly. */
+			gint64 until = g_get_monotonic_time() + MAX(wait_us, 10000);
+			while (!stopping(o) && g_get_monotonic_time() < until)
+				g_usleep((gulong)MIN(until - g_get_monotonic_time(), 100000));
+		}
+	}
+	say(o, "stopped: %d published, %d retrying, %d failed, %d unknown, %d paused, %d reconciled", stats->published,
+	    stats->retried, stats->failed, stats->unknown, stats->paused, stats->reconciled);
+	g_hash_table_destroy(buckets);
+	flock(lock, LOCK_UN);
+	close(lock);
+	return PW_OK;
+}

@@ -1,0 +1,131 @@
+#!/bin/sh
+# The worker against the fake Pinterest: publishing, every outcome,
+# pausing, and never twice when answers are lost or the worker is killed.
+. "${TESTS_SRCDIR:-$(dirname "$0")/..}/lib.sh"
+
+start_fake
+fake POST app '{"client_id": "1234567", "client_secret": "fake-app-secret", "redirect_uris": ["http://localhost:9/"]}' >/dev/null
+fake POST users '{"username": "shop_pins", "boards": [{"name": "Spring"}]}' >/dev/null
+printf 'fake-app-secret\n' | "$PINWARDEN" app set --client-id 1234567 --redirect-uri http://localhost:9/ >/dev/null
+"$PINWARDEN" client add Shop --contact s --domain shop.example --board Spring --expect-account shop_pins >/dev/null
+# Connected the way an operator does it, by paste.
+url=$("$PINWARDEN" account connect --client Shop --expect shop_pins --no-wait | sed -n '/^Authorization URL:$/{n;p;q}')
+location=$(curl -sS -o /dev/null -w '%{redirect_url}' "$url&approve_as=shop_pins")
+"$PINWARDEN" account complete --paste "$location" >/dev/null
+check "the account is connected and verified" [ "$(db "SELECT state FROM accounts")" = verified ]
+mkdir -p "$XDG_CONFIG_HOME/pinwarden"
+printf '[worker]\npins_per_minute = 0\nbackoff_seconds = 1\nmax_attempts = 3\n' > "$XDG_CONFIG_HOME/pinwarden/config"
+
+n=0
+queue() { # TITLE [more publish options]: queues a Pin; sets $job
+	n=$((n + 1))
+	title=$1
+	shift
+	"$PINWARDEN" publish --client Shop --account shop_pins --board Spring --image "https://shop.example/$n.jpg" \
+		--title "$title" --link "https://shop.example/p/$n" "$@" --json >"$TEST_TMP/q.out" 2>&1
+	job=$(jq_get job_id < "$TEST_TMP/q.out")
+}
+state_of() { db "SELECT state FROM jobs WHERE id = $1"; }
+pins_titled() { fake GET "pins?title=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1")" | jq_get count; }
+work() { "$PINWARDEN" worker --once >"$TEST_TMP/worker.out" 2>&1; status=$?; err=$(cat "$TEST_TMP/worker.out"); }
+
+# ---- publishing ----
+queue "First"
+work
+check "worker --once publishes a due job" [ "$(state_of "$job")" = published ]
+check "Pinterest has it exactly once" [ "$(pins_titled First)" -eq 1 ]
+check "the Pin id is stored" [ -n "$(db "SELECT pin_id FROM jobs WHERE id = $job")" ]
+check "the attempt and its outcome are events" [ "$(db "SELECT group_concat(kind) FROM events WHERE job_id = $job")" = "job.queued,job.attempt,job.published" ]
+check "the worker logs to stderr" has "$err" "published as Pin"
+
+queue "Later" --at "+2h"
+work
+check "a job not yet due waits" [ "$(state_of "$job")" = queued ]
+
+# ---- outcomes ----
+queue "Flaky"
+fake POST faults '{"path": "/v5/pins", "status": 503}' >/dev/null
+work
+check "a 503 is retried later" [ "$(state_of "$job")" = retrying ]
+check "with Pinterest's request id in the event" [ -n "$(db "SELECT json_extract(details, '\$.request_id') FROM events WHERE job_id = $job AND kind = 'job.attempt_failed'")" ]
+sleep 2
+work
+check "and published on the retry" [ "$(state_of "$job")" = published ]
+check "once" [ "$(pins_titled Flaky)" -eq 1 ]
+
+queue "Refused"
+fake POST faults '{"path": "/v5/pins", "status": 400, "body": {"code": 1, "message": "Invalid image"}}' >/dev/null
+work
+check "a 400 fails at once" [ "$(state_of "$job")" = failed ]
+check "with Pinterest's message" has "$(db "SELECT last_error FROM jobs WHERE id = $job")" "Invalid image"
+
+queue "Always busy"
+fake POST faults '{"path": "/v5/pins", "status": 502, "count": 5}' >/dev/null
+work; sleep 2; work; sleep 3; work
+check "transient errors stop at the attempt limit" [ "$(state_of "$job")" = failed ]
+check "after 3 attempts" [ "$(db "SELECT attempts FROM jobs WHERE id = $job")" -eq 3 ]
+fake DELETE faults >/dev/null
+
+queue "Expired token"
+fake POST faults '{"path": "/v5/pins", "action": "expire_token"}' >/dev/null
+work
+check "a 401 refreshes the token and publishes" [ "$(state_of "$job")" = published ]
+check "once" [ "$(pins_titled "Expired token")" -eq 1 ]
+
+# ---- lost answers ----
+queue "Lost answer"
+fake POST faults '{"path": "/v5/pins", "action": "close_mid_body"}' >/dev/null
+work
+check "an answer lost after Pinterest created the Pin is reconciled, not resent" [ "$(state_of "$job")" = published ]
+check "the Pin exists once" [ "$(pins_titled "Lost answer")" -eq 1 ]
+check "the reconciliation is logged" [ "$(db "SELECT count(*) FROM events WHERE job_id = $job AND kind = 'job.reconciled'")" -eq 1 ]
+
+queue "Never arrived"
+fake POST faults '{"path": "/v5/pins", "action": "close"}' >/dev/null
+work
+check "a request that never reached Pinterest is found missing and tried again" [ "$(state_of "$job")" = retrying ]
+sleep 2
+work
+check "and is then published once" [ "$(pins_titled "Never arrived")" -eq 1 ]
+
+queue "Killed"
+PINWARDEN_TEST_CRASH=after-send "$PINWARDEN" worker --once >/dev/null 2>&1
+check "a worker killed after sending leaves the job mid-attempt" [ "$(state_of "$job")" = sending ]
+work
+check "the next worker reconciles it as published" [ "$(state_of "$job")" = published ]
+check "without sending it again" [ "$(pins_titled Killed)" -eq 1 ]
+
+queue "Killed early"
+PINWARDEN_TEST_CRASH=after-attempt-recorded "$PINWARDEN" worker --once >/dev/null 2>&1
+work
+sleep 2
+work
+check "a worker killed before sending: the job is found missing and published once" [ "$(pins_titled "Killed early")" -eq 1 ]
+check "and ends published" [ "$(state_of "$job")" = published ]
+
+# ---- one worker, paused accounts ----
+"$PINWARDEN" worker >"$TEST_TMP/w1.out" 2>&1 &
+w1=$!
+sleep 1
+"$PINWARDEN" worker --once >"$TEST_TMP/w2.out" 2>&1
+status=$?
+check "a second worker refuses to start" status_is 1
+check "naming the process that holds the lock" grep -q "process $w1" "$TEST_TMP/w2.out"
+kill -TERM "$w1"
+wait "$w1"
+status=$?
+check "SIGTERM stops the worker cleanly" status_is 0
+
+queue "Reconnect first"
+db "UPDATE accounts SET state = 'needs_reconnect'"
+work
+check "a job of an account that needs reconnecting is paused" [ "$(state_of "$job")" = paused ]
+db "UPDATE accounts SET state = 'verified'"
+
+run log verify
+check "the activity log chain verifies after all of it" status_is 0
+total=$(fake GET pins | jq_get count)
+published=$(db "SELECT count(*) FROM jobs WHERE state = 'published'")
+check "Pinterest has exactly as many Pins as jobs published" [ "$total" -eq "$published" ]
+
+done_testing
