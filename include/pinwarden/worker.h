@@ -21,6 +21,7 @@ typedef struct pw_worker_options {
 	int rate_limit_backoff_s;   /* after a 429 at least this (default 300) */
 	double rate_per_minute;     /* per account (default 10); 0: no pacing */
 	int burst;                  /* requests an idle account may send at once (default 3) */
+	int concurrency;            /* requests in flight at once, over all accounts (default 4) */
 	int refresh_every_s;        /* how often tokens due are refreshed (default 600) */
 	volatile sig_atomic_t *stop; /* set by a signal: stop after the request in flight */
 	FILE *log;                  /* one line per attempt (stderr) */

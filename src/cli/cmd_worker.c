@@ -45,6 +45,7 @@ static pw_code load_options(const pw_settings *s, pw_worker_options *o, pw_error
 	            PW_OK ||
 	    (rc = pw_settings_int(s, "worker", "pins_per_minute", 0, 6000, &per_minute, err)) != PW_OK ||
 	    (rc = pw_settings_int(s, "worker", "burst", 1, 1000, &o->burst, err)) != PW_OK ||
+	    (rc = pw_settings_int(s, "worker", "concurrency", 1, 64, &o->concurrency, err)) != PW_OK ||
 	    (rc = pw_settings_int(s, "worker", "refresh_every_seconds", 10, 86400, &o->refresh_every_s, err)) != PW_OK)
 		return rc;
 	o->rate_per_minute = per_minute;

@@ -31,6 +31,7 @@ void pw_worker_defaults(pw_worker_options *o)
 	o->rate_limit_backoff_s = 300;
 	o->rate_per_minute = 10;
 	o->burst = 3;
+	o->concurrency = 4;
 	o->refresh_every_s = 600;
 	o->log = stderr;
 }
@@ -228,14 +229,77 @@ static pw_code local_image_unchanged(const pw_job *j, pw_error *err)
 	                      j->image_path);
 }
 
-static void attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+/* One attempt in flight: prepared and recorded by the main thread, sent
+ * by a pool thread with its own libcurl handle, finished (recorded) by
+ * the main thread again. Only the main thread touches the database and
+ * the keyring. */
+typedef struct task {
+	pw_job *job;
+	char *access_token;     /* secret */
+	bool refreshed;         /* a 401 has already been answered with a refresh */
+	pw_code rc;
+	pw_api_pin pin;
+	pw_api_error api;
+	pw_error err;
+} task;
+
+static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats);
+static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64 id, pw_worker_stats *stats);
+
+static void task_free(task *t)
 {
-	pw_account_auth auth = { 0 };
-	pw_api_pin pin = { 0 };
-	pw_api_error a = { 0 };
+	pw_job_free(t->job);
+	pw_secret_wipe(t->access_token);
+	g_free(t->access_token);
+	pw_api_pin_clear(&t->pin);
+	g_free(t);
+}
+
+typedef struct pool {
+	GThreadPool *threads;
+	GAsyncQueue *done;      /* finished tasks */
+	const pw_api_config *api_config;
+	int in_flight;
+} pool;
+
+static GPrivate thread_api = G_PRIVATE_INIT((GDestroyNotify)pw_api_free);
+
+static void send_task(gpointer data, gpointer user)
+{
+	task *t = data;
+	pool *p = user;
+	pw_api *api = g_private_get(&thread_api);
+	pw_api_auth auth = { .access_token = t->access_token };
+	pw_job *j = t->job;
+
+	if (!api) {
+		if (pw_api_new(p->api_config, &api, &t->err) != PW_OK) {
+			t->rc = t->err.code;
+			t->api.klass = PW_API_LOCAL;
+			g_async_queue_push(p->done, t);
+			return;
+		}
+		g_private_set(&thread_api, api);
+	}
+	{
+		pw_pin_create pc = { .board_id = j->board_pinterest_id, .board_section_id = j->board_section_id,
+		                     .title = j->title[0] ? j->title : NULL,
+		                     .description = j->description[0] ? j->description : NULL, .link = j->link,
+		                     .alt_text = j->alt_text, .image_url = j->image_url, .image_path = j->image_path };
+		pw_api_pin_clear(&t->pin);
+		t->rc = pw_api_create_pin(api, &auth, &pc, &t->pin, &t->api, &t->err);
+	}
+	g_async_queue_push(p->done, t);
+}
+
+/* Records the attempt (durably, before anything is sent) and gets what
+ * sending needs. NULL when the job was settled here instead. */
+static task *begin_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+{
 	pw_error err = { 0 }, step = { 0 };
-	char *msg = NULL;
+	pw_account_auth auth = { 0 };
 	int n = (int)j->attempts + 1;
+	task *t;
 	pw_code rc;
 
 	/* The attempt is on disk before the request leaves: a crash from
@@ -243,40 +307,55 @@ static void attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worke
 	{
 		job_change c = { .state = "sending", .new_attempt = true };
 		cJSON *d = cJSON_CreateObject();
+		char *msg = g_strdup_printf("job %lld: attempt %d to %s → %s", (long long)j->id, n, j->account_username,
+		                            j->board_name);
 		cJSON_AddNumberToObject(d, "attempt", n);
-		msg = g_strdup_printf("job %lld: attempt %d to %s → %s", (long long)j->id, n, j->account_username,
-		                      j->board_name);
 		rc = change_job(ctx->store, j, &c, "job.attempt", msg, d, &err);
 		cJSON_Delete(d);
 		g_free(msg);
 		if (rc != PW_OK) {
 			say(o, "job %lld: could not record the attempt, so it was not sent: %s", (long long)j->id, err.message);
-			return;
+			pw_job_free(j);
+			return NULL;
 		}
 	}
 	crash_point("after-attempt-recorded");
 
+	t = g_new0(task, 1);
+	t->job = j;
 	rc = local_image_unchanged(j, &step);
 	if (rc == PW_OK)
 		rc = pw_account_auth_open(ctx, j->account_id, &auth, &step);
-	if (rc == PW_OK) {
-		pw_pin_create p = { .board_id = j->board_pinterest_id, .board_section_id = j->board_section_id,
-		                    .title = j->title[0] ? j->title : NULL,
-		                    .description = j->description[0] ? j->description : NULL, .link = j->link,
-		                    .alt_text = j->alt_text, .image_url = j->image_url, .image_path = j->image_path };
-		rc = pw_api_create_pin(ctx->api, &auth.auth, &p, &pin, &a, &step);
-	} else {
-		a.klass = PW_API_LOCAL;
-		g_strlcpy(a.message, step.message, sizeof a.message);
+	if (rc != PW_OK) {
+		t->rc = rc;
+		t->api.klass = PW_API_LOCAL;
+		g_strlcpy(t->api.message, step.message, sizeof t->api.message);
+		t->err = step;
+		finish_attempt(ctx, o, t, stats);
+		return NULL;
 	}
-	crash_point("after-send");
+	t->access_token = g_strdup(auth.access_token);
+	pw_account_auth_close(&auth);
+	return t;
+}
 
-	if (rc == PW_OK) {
-		job_change c = { .state = "published", .pin_id = pin.id };
-		cJSON *d = api_details(&a, n);
-		cJSON_AddStringToObject(d, "pin_id", pin.id);
-		msg = g_strdup_printf("job %lld published as Pin %s on %s → %s", (long long)j->id, pin.id, j->account_username,
-		                      j->board_name);
+/* Records what Pinterest answered. */
+static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats)
+{
+	pw_job *j = t->job;
+	pw_api_error *a = &t->api;
+	pw_error err = { 0 };
+	char *msg = NULL;
+	int n = (int)j->attempts + 1;
+	pw_code rc;
+
+	crash_point("after-send");
+	if (t->rc == PW_OK) {
+		job_change c = { .state = "published", .pin_id = t->pin.id };
+		cJSON *d = api_details(a, n);
+		cJSON_AddStringToObject(d, "pin_id", t->pin.id);
+		msg = g_strdup_printf("job %lld published as Pin %s on %s → %s", (long long)j->id, t->pin.id,
+		                      j->account_username, j->board_name);
 		rc = change_job(ctx->store, j, &c, "job.published", msg, d, &err);
 		cJSON_Delete(d);
 		if (rc == PW_OK)
@@ -284,25 +363,25 @@ static void attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worke
 	} else {
 		const char *state, *kind;
 		char next[PW_TIME_LEN] = "";
-		job_change c = { .last_error = step.message };
-		cJSON *d = api_details(&a, n);
+		job_change c = { .last_error = t->err.message };
+		cJSON *d = api_details(a, n);
 		pw_account *acc = NULL;
 		pw_error ignored = { 0 };
 
 		pw_account_get(ctx->store, j->account_id, &acc, &ignored);
-		if (acc && strcmp(acc->state, "needs_reconnect") == 0) {
-			/* The refresh failed for good: wait for the client. */
+		if ((acc && strcmp(acc->state, "needs_reconnect") == 0) || (a->klass == PW_API_AUTH && t->refreshed)) {
+			/* The token is dead even after a refresh: wait for the client. */
 			state = "paused";
 			kind = "job.paused";
 			stats->paused++;
-		} else if (a.maybe_done) {
+		} else if (a->maybe_done) {
 			state = "unknown";
 			kind = "job.unknown";
 			stats->unknown++;
-		} else if (a.klass == PW_API_TRANSIENT && n < o->max_attempts) {
+		} else if (a->klass == PW_API_TRANSIENT && n < o->max_attempts) {
 			state = "retrying";
 			kind = "job.attempt_failed";
-			time_after(backoff_seconds(o, n, &a), next);
+			time_after(backoff_seconds(o, n, a), next);
 			c.next_attempt_at = next;
 			stats->retried++;
 		} else {
@@ -311,7 +390,7 @@ static void attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worke
 			stats->failed++;
 		}
 		c.state = state;
-		msg = g_strdup_printf("job %lld %s after attempt %d: %s", (long long)j->id, state, n, step.message);
+		msg = g_strdup_printf("job %lld %s after attempt %d: %s", (long long)j->id, state, n, t->err.message);
 		if (next[0])
 			cJSON_AddStringToObject(d, "next_attempt_at", next);
 		rc = change_job(ctx->store, j, &c, kind, msg, d, &err);
@@ -324,8 +403,56 @@ static void attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worke
 	else
 		say(o, "%s", msg);
 	g_free(msg);
-	pw_api_pin_clear(&pin);
-	pw_account_auth_close(&auth);
+	task_free(t);
+}
+
+/* A 401 is answered once with a refresh (serialized with every other
+ * process) and the same attempt is sent again; true when re-sent. */
+static bool refresh_and_resend(pw_ctx *ctx, pool *p, task *t)
+{
+	pw_refresh_outcome outcome;
+	pw_error err = { 0 };
+	char *fresh = NULL;
+
+	if (t->rc != PW_E_API || t->api.klass != PW_API_AUTH || t->refreshed)
+		return false;
+	t->refreshed = true;
+	if (pw_tokens_refresh(ctx, t->job->account_id, t->access_token, &outcome, &err) != PW_OK ||
+	    pw_secret_lookup(ctx->keyring, t->job->account_id, PW_SECRET_ACCESS, &fresh, &err) != PW_OK || !fresh) {
+		if (err.message[0])
+			t->err = err;
+		pw_secret_free(fresh);
+		return false;
+	}
+	pw_secret_wipe(t->access_token);
+	g_free(t->access_token);
+	t->access_token = g_strdup(fresh);
+	pw_secret_free(fresh);
+	p->in_flight++;
+	g_thread_pool_push(p->threads, t, NULL);
+	return true;
+}
+
+/* Waits for one finished task (up to wait_us; 0: without waiting) and
+ * records it. True when one was handled. */
+static bool collect_one(pw_ctx *ctx, const pw_worker_options *o, pool *p, gint64 wait_us, pw_worker_stats *stats)
+{
+	task *t = wait_us > 0 ? g_async_queue_timeout_pop(p->done, (guint64)wait_us) : g_async_queue_try_pop(p->done);
+	int unknown_before;
+	sqlite3_int64 id;
+
+	if (!t)
+		return false;
+	p->in_flight--;
+	if (refresh_and_resend(ctx, p, t))
+		return true;
+	unknown_before = stats->unknown;
+	id = t->job->id;
+	finish_attempt(ctx, o, t, stats);
+	/* An answer that was lost is settled straight away. */
+	if (stats->unknown > unknown_before)
+		reconcile_job(ctx, o, id, stats);
+	return true;
 }
 
 /* ---- settling what a crash or a lost answer left open --------------------- */
@@ -544,7 +671,9 @@ static bool stopping(const pw_worker_options *o)
 pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *stats, pw_error *err)
 {
 	GHashTable *buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	int concurrency = o->concurrency > 0 ? o->concurrency : 1;
 	gint64 next_refresh = 0;
+	pool p = { .api_config = ctx->api_config };
 	int lock;
 
 	memset(stats, 0, sizeof *stats);
@@ -553,13 +682,16 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 		g_hash_table_destroy(buckets);
 		return err->code;
 	}
-	say(o, "started on %s (process %ld)%s", pw_store_workspace(ctx->store), (long)getpid(), o->once ? ", once" : "");
+	p.done = g_async_queue_new();
+	p.threads = g_thread_pool_new(send_task, &p, concurrency, FALSE, NULL);
+	say(o, "started on %s (process %ld, %d at a time)%s", pw_store_workspace(ctx->store), (long)getpid(), concurrency,
+	    o->once ? ", once" : "");
 	settle(ctx, o, stats);
 
 	while (!stopping(o)) {
 		GPtrArray *jobs = NULL;
 		gint64 wait_us = o->once ? 0 : G_USEC_PER_SEC;
-		bool sent = false, waiting_for_pace = false;
+		bool dispatched = false, waiting_for_pace = false;
 
 		if (g_get_monotonic_time() >= next_refresh) {
 			GPtrArray *items = NULL;
@@ -576,43 +708,54 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 			next_refresh = g_get_monotonic_time() + (gint64)o->refresh_every_s * G_USEC_PER_SEC;
 		}
 
-		if (due_jobs(ctx, &jobs, err) != PW_OK) {
-			say(o, "%s", err->message);
-			if (o->once)
-				break;
-			g_usleep(G_USEC_PER_SEC);
-			continue;
-		}
-		for (guint i = 0; i < jobs->len && !stopping(o); i++) {
-			pw_job *j = g_ptr_array_index(jobs, i);
-			gint64 pace;
-			if (!account_can_publish(ctx, o, j, stats))
-				continue;
-			pace = take_token(buckets, j->account_id, o);
-			if (pace > 0) {
-				waiting_for_pace = true;
-				wait_us = wait_us ? MIN(wait_us, pace) : pace;
-				continue;
+		while (collect_one(ctx, o, &p, 0, stats))
+			;
+		if (p.in_flight < concurrency) {
+			if (due_jobs(ctx, &jobs, err) != PW_OK) {
+				say(o, "%s", err->message);
+				if (o->once && p.in_flight == 0)
+					break;
 			}
-			{
-				int unknown_before = stats->unknown;
-				attempt(ctx, o, j, stats);
-				sent = true;
-				/* An answer that was lost is settled straight away. */
-				if (stats->unknown > unknown_before)
-					reconcile_job(ctx, o, j->id, stats);
+			for (guint i = 0; jobs && i < jobs->len && p.in_flight < concurrency && !stopping(o); i++) {
+				pw_job *j = g_ptr_array_index(jobs, i);
+				gint64 pace;
+				task *t;
+				if (!account_can_publish(ctx, o, j, stats))
+					continue;
+				pace = take_token(buckets, j->account_id, o);
+				if (pace > 0) {
+					waiting_for_pace = true;
+					wait_us = wait_us ? MIN(wait_us, pace) : pace;
+					continue;
+				}
+				/* begin_attempt owns the job from here. */
+				g_ptr_array_index(jobs, i) = NULL;
+				t = begin_attempt(ctx, o, j, stats);
+				if (t) {
+					p.in_flight++;
+					g_thread_pool_push(p.threads, t, NULL);
+				}
+				dispatched = true;
 			}
+			if (jobs)
+				g_ptr_array_unref(jobs);
 		}
-		g_ptr_array_unref(jobs);
-		if (o->once && !sent && !waiting_for_pace)
+		if (o->once && !dispatched && !waiting_for_pace && p.in_flight == 0)
 			break;
-		if (!sent) {
+		if (p.in_flight > 0) {
+			collect_one(ctx, o, &p, 200000, stats);
+		} else if (!dispatched) {
 			/* Sleep in short steps so that a stop is noticed quickly. */
 			gint64 until = g_get_monotonic_time() + MAX(wait_us, 10000);
 			while (!stopping(o) && g_get_monotonic_time() < until)
 				g_usleep((gulong)MIN(until - g_get_monotonic_time(), 100000));
 		}
 	}
+	/* Stopping: nothing new goes out, what is in flight is recorded. */
+	while (p.in_flight > 0)
+		collect_one(ctx, o, &p, G_USEC_PER_SEC, stats);
+	g_thread_pool_free(p.threads, FALSE, TRUE);
+	g_async_queue_unref(p.done);
 	say(o, "stopped: %d published, %d retrying, %d failed, %d unknown, %d paused, %d reconciled", stats->published,
 	    stats->retried, stats->failed, stats->unknown, stats->paused, stats->reconciled);
 	g_hash_table_destroy(buckets);
