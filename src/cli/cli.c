@@ -111,7 +111,7 @@ const pw_command pw_commands[] = {
 	  "  --alt-text TEXT         at most 500 characters\n"
 	  "  --at TIME               when: 2026-12-24 09:00, +2h, tomorrow 9:00 (default now)\n"
 	  "  --allow-duplicate       queue it even if the same image or link went to the board\n"
-	  "                          in the last 24 hours\n"
+	  "                          lately ([publish] duplicate_window_hours, default 24)\n"
 	  "  --dry-run               check everything, queue nothing\n" JSON_OPT WORKSPACE_OPTS },
 	{ "job", "list", cmd_job_list, "[--client NAME] [--state STATE[,STATE...]] [--limit N] [--json]",
 	  "list jobs by scheduled time",

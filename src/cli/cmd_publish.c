@@ -80,6 +80,10 @@ int cmd_publish(pw_cli *cli, int argc, char **argv)
 		status = cli_usage(cli, "--image is required: an https:// address or a local JPEG or PNG file");
 	if (status < 0)
 		status = cli_open(cli, o.req.dry_run ? PW_OPEN_READ : PW_OPEN_WRITE);
+	o.req.duplicate_window_hours = PW_DUPLICATE_WINDOW_HOURS;
+	if (status < 0 && pw_settings_int(&cli->settings, "publish", "duplicate_window_hours", 1, 24 * 365,
+	                                  &o.req.duplicate_window_hours, &err) != PW_OK)
+		status = cli_fail(cli, &err);
 	if (status < 0 && pw_publish(cli->store, &o.req, &res, &err) != PW_OK)
 		status = cli_fail(cli, &err);
 	if (status >= 0)

@@ -52,6 +52,12 @@ check "the same image to the same board again is refused" status_is 1
 check "as a likely duplicate naming the job" has "$err" "job 1 (queued) already sends the same"
 pub --image https://img.cdn.maison.example/a.jpg --allow-duplicate
 check "--allow-duplicate queues it anyway" status_is 0
+db "UPDATE jobs SET created_at = '2020-01-01T00:00:00.000Z'"
+mkdir -p "$XDG_CONFIG_HOME/pinwarden"
+printf '[publish]\nduplicate_window_hours = 2\n' > "$XDG_CONFIG_HOME/pinwarden/config"
+pub --image https://img.cdn.maison.example/a.jpg
+check "outside the configured window it is not a duplicate" status_is 0
+rm "$XDG_CONFIG_HOME/pinwarden/config"
 
 db "UPDATE accounts SET state = 'needs_reconnect' WHERE id = 2"
 run publish --client Northwind --account north_pins --board Trail --image https://north.example/t.jpg
@@ -71,7 +77,7 @@ run publish --client Northwind --account north_pins --board Trail --image "$TEST
 check "a file that is not an image is refused" has "$err" "neither a JPEG nor a PNG"
 
 # ---- on call ----
-run job cancel 1
+run job cancel 1 </dev/null
 check "on-call changes need confirming" status_is 2
 check "with --yes when not at a terminal" has "$err" "confirm with --yes"
 check "and nothing changed" [ "$(db "SELECT state FROM jobs WHERE id = 1")" = queued ]
