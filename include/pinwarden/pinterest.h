@@ -174,6 +174,9 @@ typedef struct pw_pin_create {
 #define PW_PIN_LINK_MAX 2048
 #define PW_PIN_IMAGE_MAX_BYTES (20 * 1024 * 1024)
 
+/* "image/jpeg" or "image/png" by the file's first bytes, else NULL. */
+const char *pw_image_content_type(const char *data, size_t len);
+
 /* The rules Pinterest applies to a PinCreate, checked here first; the
  * error names the field. */
 pw_code pw_pin_create_check(const pw_pin_create *pin, pw_error *err);

@@ -821,6 +821,15 @@ pw_code pw_pin_create_check(const pw_pin_create *p, pw_error *err)
 	return PW_OK;
 }
 
+const char *pw_image_content_type(const char *data, size_t len)
+{
+	if (len >= 3 && (guchar)data[0] == 0xFF && (guchar)data[1] == 0xD8 && (guchar)data[2] == 0xFF)
+		return "image/jpeg";
+	if (len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	return NULL;
+}
+
 /* The local image as Pinterest's image_base64 media source. */
 static pw_code image_source(const char *path, cJSON *media, pw_error *err)
 {
@@ -839,10 +848,7 @@ static pw_code image_source(const char *path, cJSON *media, pw_error *err)
 		g_error_free(gerr);
 		return PW_E_INVALID;
 	}
-	if (len >= 3 && (guchar)data[0] == 0xFF && (guchar)data[1] == 0xD8 && (guchar)data[2] == 0xFF)
-		type = "image/jpeg";
-	else if (len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
-		type = "image/png";
+	type = pw_image_content_type(data, len);
 	if (!type || len > PW_PIN_IMAGE_MAX_BYTES) {
 		g_free(data);
 		if (!type)

@@ -147,8 +147,7 @@ static pw_code image_identity(const char *image, char **key, char **path, char *
 		g_error_free(gerr);
 		return PW_E_INVALID;
 	}
-	if (!(len >= 3 && (guchar)data[0] == 0xFF && (guchar)data[1] == 0xD8 && (guchar)data[2] == 0xFF) &&
-	    !(len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)) {
+	if (!pw_image_content_type(data, len)) {
 		g_free(data);
 		return pw_fail(err, PW_E_INVALID, "the image %s is neither a JPEG nor a PNG file", *path);
 	}
