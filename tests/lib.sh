@@ -89,6 +89,21 @@ fake() {
 	curl -sS -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$FAKE_URL/_control/$2"
 }
 
+# shop_account: the fake Pinterest, an app, client Shop (domain
+# shop.example, board Spring) and its account shop_pins, connected the way
+# an operator does it (approved on the fake's page, finished by paste).
+shop_account() {
+	start_fake
+	fake POST app '{"client_id": "1234567", "client_secret": "fake-app-secret", "redirect_uris": ["http://localhost:9/"]}' >/dev/null
+	fake POST users '{"username": "shop_pins", "boards": [{"name": "Spring"}]}' >/dev/null
+	printf 'fake-app-secret\n' | "$PINWARDEN" app set --client-id 1234567 --redirect-uri http://localhost:9/ >/dev/null
+	"$PINWARDEN" client add Shop --contact s --domain shop.example --board Spring --expect-account shop_pins >/dev/null
+	_url=$("$PINWARDEN" account connect --client Shop --expect shop_pins --no-wait | sed -n '/^Authorization URL:$/{n;p;q}')
+	_location=$(curl -sS -o /dev/null -w '%{redirect_url}' "$_url&approve_as=shop_pins")
+	"$PINWARDEN" account complete --paste "$_location" >/dev/null
+	check "the account is connected and verified" [ "$(db "SELECT state FROM accounts")" = verified ]
+}
+
 # jq_get KEY...: a value from the JSON on standard input (indexes for arrays).
 jq_get() {
 	python3 -c 'import json, sys

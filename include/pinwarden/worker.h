@@ -23,6 +23,9 @@ typedef struct pw_worker_options {
 	int burst;                  /* requests an idle account may send at once (default 3) */
 	int concurrency;            /* requests in flight at once, over all accounts (default 4) */
 	int refresh_every_s;        /* how often tokens due are refreshed (default 600) */
+	int reconcile_after_s;      /* an unknown job missing from its board is retried only this
+	                             * long after its attempt began: longer than a request can take
+	                             * (default 90; the CLI uses the request time-out + 30 s) */
 	volatile sig_atomic_t *stop; /* set by a signal: stop after the request in flight */
 	FILE *log;                  /* one line per attempt (stderr) */
 } pw_worker_options;

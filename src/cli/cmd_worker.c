@@ -49,7 +49,7 @@ static pw_code load_options(const pw_settings *s, pw_worker_options *o, pw_error
 	    (rc = pw_settings_int(s, "worker", "refresh_every_seconds", 10, 86400, &o->refresh_every_s, err)) != PW_OK)
 		return rc;
 	o->rate_per_minute = per_minute;
-	return PW_OK;
+	return pw_settings_int(s, "worker", "reconcile_after_seconds", 1, 86400, &o->reconcile_after_s, err);
 }
 
 int cmd_worker(pw_cli *cli, int argc, char **argv)
@@ -67,6 +67,9 @@ int cmd_worker(pw_cli *cli, int argc, char **argv)
 	if (status < 0)
 		status = cli_services(cli, PW_OPEN_WRITE);
 	pw_worker_defaults(&o);
+	/* Pinterest may act on a request up to the time-out after it left. */
+	if (status < 0)
+		o.reconcile_after_s = (int)(cli->api_config.timeout_ms / 1000) + 30;
 	if (status < 0 && load_options(&cli->settings, &o, &err) != PW_OK)
 		status = cli_fail(cli, &err);
 	if (status >= 0)

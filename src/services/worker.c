@@ -20,7 +20,8 @@
 #include "pinwarden/tokens.h"
 
 #define DUE_BATCH 50
-#define RECONCILE_PINS 50
+#define RECONCILE_PINS 250
+#define SETTLE_EVERY_US (10 * G_USEC_PER_SEC)
 
 void pw_worker_defaults(pw_worker_options *o)
 {
@@ -32,6 +33,7 @@ void pw_worker_defaults(pw_worker_options *o)
 	o->rate_per_minute = 10;
 	o->burst = 3;
 	o->concurrency = 4;
+	o->reconcile_after_s = 90;
 	o->refresh_every_s = 600;
 	o->log = stderr;
 }
@@ -260,6 +262,7 @@ typedef struct pool {
 	GAsyncQueue *done;      /* finished tasks */
 	const pw_api_config *api_config;
 	int in_flight;
+	GHashTable *job_ids;    /* of the jobs in flight (sqlite3_int64 *) */
 } pool;
 
 static GPrivate thread_api = G_PRIVATE_INIT((GDestroyNotify)pw_api_free);
@@ -448,6 +451,7 @@ static bool collect_one(pw_ctx *ctx, const pw_worker_options *o, pool *p, gint64
 		return true;
 	unknown_before = stats->unknown;
 	id = t->job->id;
+	g_hash_table_remove(p->job_ids, &id);
 	finish_attempt(ctx, o, t, stats);
 	/* An answer that was lost is settled straight away. */
 	if (stats->unknown > unknown_before)
@@ -456,6 +460,16 @@ static bool collect_one(pw_ctx *ctx, const pw_worker_options *o, pool *p, gint64
 }
 
 /* ---- settling what a crash or a lost answer left open --------------------- */
+
+/* Has long enough passed since the attempt began that a Pin not on the
+ * board will not appear any more? */
+static bool past_grace(const pw_worker_options *o, GDateTime *began)
+{
+	GDateTime *now = g_date_time_new_now_utc();
+	bool past = g_date_time_difference(now, began) >= (GTimeSpan)o->reconcile_after_s * G_TIME_SPAN_SECOND;
+	g_date_time_unref(now);
+	return past;
+}
 
 /* Pinterest's created_at may come without a zone: it is UTC. */
 static GDateTime *parse_utc(const char *text)
@@ -522,6 +536,12 @@ static void reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_wor
 		if (change_job(ctx->store, j, &c, "job.reconciled", msg, d, &err) == PW_OK)
 			stats->reconciled++;
 		cJSON_Delete(d);
+	} else if (reaches_back && !past_grace(o, began)) {
+		/* Not there yet, but Pinterest may still be acting on the
+		 * request: deciding now could publish it twice. */
+		say(o, "job %lld stays unknown for now: not on the board yet; checked again once %d s have passed since "
+		       "the attempt",
+		    (long long)j->id, o->reconcile_after_s);
 	} else if (reaches_back) {
 		/* Not there: the attempt counts like any failed one, so that a
 		 * server that keeps failing is not hammered. */
@@ -558,9 +578,10 @@ out:
 	pw_account_auth_close(&auth);
 }
 
-/* Jobs a crash left in 'sending' become 'unknown'; then every unknown
- * job is reconciled. */
-static void settle(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *stats)
+/* Jobs left in 'sending' (by a crash, or an outcome that could not be
+ * recorded; never one in flight here) become 'unknown'; then every
+ * unknown job is reconciled. */
+static void settle(pw_ctx *ctx, const pw_worker_options *o, GHashTable *in_flight, pw_worker_stats *stats)
 {
 	pw_job_filter f = { .state = "sending,unknown" };
 	GPtrArray *jobs = NULL;
@@ -572,6 +593,8 @@ static void settle(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *sta
 	}
 	for (guint i = 0; i < jobs->len; i++) {
 		pw_job *j = g_ptr_array_index(jobs, i);
+		if (in_flight && g_hash_table_contains(in_flight, &j->id))
+			continue;
 		if (strcmp(j->state, "sending") == 0) {
 			job_change c = { .state = "unknown",
 			                 .last_error = "the worker stopped during an attempt; its outcome is being checked" };
@@ -672,7 +695,7 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 {
 	GHashTable *buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	int concurrency = o->concurrency > 0 ? o->concurrency : 1;
-	gint64 next_refresh = 0;
+	gint64 next_refresh = 0, next_settle;
 	pool p = { .api_config = ctx->api_config };
 	int lock;
 
@@ -684,9 +707,11 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 	}
 	p.done = g_async_queue_new();
 	p.threads = g_thread_pool_new(send_task, &p, concurrency, FALSE, NULL);
+	p.job_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	say(o, "started on %s (process %ld, %d at a time)%s", pw_store_workspace(ctx->store), (long)getpid(), concurrency,
 	    o->once ? ", once" : "");
-	settle(ctx, o, stats);
+	settle(ctx, o, NULL, stats);
+	next_settle = g_get_monotonic_time() + SETTLE_EVERY_US;
 
 	while (!stopping(o)) {
 		GPtrArray *jobs = NULL;
@@ -710,6 +735,12 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 
 		while (collect_one(ctx, o, &p, 0, stats))
 			;
+		/* Jobs still unknown are looked at again now and then: their
+		 * grace passes, or a person's look settles them. */
+		if (g_get_monotonic_time() >= next_settle) {
+			settle(ctx, o, p.job_ids, stats);
+			next_settle = g_get_monotonic_time() + SETTLE_EVERY_US;
+		}
 		if (p.in_flight < concurrency) {
 			if (due_jobs(ctx, &jobs, err) != PW_OK) {
 				say(o, "%s", err->message);
@@ -732,6 +763,9 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 				g_ptr_array_index(jobs, i) = NULL;
 				t = begin_attempt(ctx, o, j, stats);
 				if (t) {
+					sqlite3_int64 *key = g_new(sqlite3_int64, 1);
+					*key = t->job->id;
+					g_hash_table_add(p.job_ids, key);
 					p.in_flight++;
 					g_thread_pool_push(p.threads, t, NULL);
 				}
@@ -756,6 +790,7 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 		collect_one(ctx, o, &p, G_USEC_PER_SEC, stats);
 	g_thread_pool_free(p.threads, FALSE, TRUE);
 	g_async_queue_unref(p.done);
+	g_hash_table_destroy(p.job_ids);
 	say(o, "stopped: %d published, %d retrying, %d failed, %d unknown, %d paused, %d reconciled", stats->published,
 	    stats->retried, stats->failed, stats->unknown, stats->paused, stats->reconciled);
 	g_hash_table_destroy(buckets);
