@@ -45,6 +45,12 @@ bool pw_store_is_readonly(const pw_store *store);
 /* True when this open created the workspace. */
 bool pw_store_created(const pw_store *store);
 
+/* Copies the live database to `path` with SQLite's online backup (other
+ * processes keep working meanwhile), as a whole file or none (written
+ * beside it, checked with quick_check, then renamed; mode 0600). Secrets
+ * are not in it: they live in the keyring. *pages gets the copy's size. */
+pw_code pw_store_backup(pw_store *store, const char *path, sqlite3_int64 *pages, pw_error *err);
+
 /* A write transaction: BEGIN IMMEDIATE, so that the lock is taken before
  * anything is read and a busy database fails at once, not half-way. */
 pw_code pw_store_begin(pw_store *store, pw_error *err);

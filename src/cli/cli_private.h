@@ -113,6 +113,7 @@ int cmd_client_offboard(pw_cli *, int, char **);
 int cmd_doctor(pw_cli *, int, char **);
 int cmd_publish(pw_cli *, int, char **);
 int cmd_worker(pw_cli *, int, char **);
+int cmd_backup(pw_cli *, int, char **);
 int cmd_job_retry(pw_cli *, int, char **);
 int cmd_job_cancel(pw_cli *, int, char **);
 int cmd_job_reschedule(pw_cli *, int, char **);

@@ -160,6 +160,83 @@ void pw_store_rollback(pw_store *store)
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* ---- backups ----------------------------------------------------------- */
+
+pw_code pw_store_backup(pw_store *store, const char *path, sqlite3_int64 *pages, pw_error *err)
+{
+	char *tmp = g_strconcat(path, ".pinwarden-XXXXXX", NULL);
+	int fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600);
+	sqlite3 *copy = NULL;
+	sqlite3_backup *b;
+	pw_code rc = PW_OK;
+	int src;
+
+	*pages = 0;
+	if (fd < 0) {
+		rc = pw_fail(err, PW_E_IO, "cannot create %s: %s; check that its folder exists and is writable", tmp,
+		             g_strerror(errno));
+		g_free(tmp);
+		return rc;
+	}
+	close(fd);
+	src = sqlite3_open_v2(tmp, &copy, SQLITE_OPEN_READWRITE, NULL);
+	if (src != SQLITE_OK) {
+		rc = fail_sqlite(copy, tmp, 0, src, "opening the backup file", err);
+		goto out;
+	}
+	b = sqlite3_backup_init(copy, "main", store->db, "main");
+	if (!b) {
+		rc = fail_sqlite(copy, tmp, 0, sqlite3_errcode(copy), "starting the backup", err);
+		goto out;
+	}
+	/* In steps, so that writers are held up for a moment at a time; a
+	 * busy source is waited for, a change restarts the copy by itself. */
+	do {
+		src = sqlite3_backup_step(b, 256);
+		if (src == SQLITE_BUSY || src == SQLITE_LOCKED)
+			sqlite3_sleep(50);
+	} while (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED);
+	*pages = sqlite3_backup_pagecount(b);
+	sqlite3_backup_finish(b);
+	if (src != SQLITE_DONE) {
+		rc = fail_sqlite(copy, tmp, 0, src, "copying the database", err);
+		goto out;
+	}
+	/* The copy stands alone: no write-ahead log beside it. */
+	if (sqlite3_exec(copy, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = fail_sqlite(copy, tmp, 0, sqlite3_errcode(copy), "finishing the backup", err);
+		goto out;
+	}
+	{
+		sqlite3_stmt *st;
+		char *verdict = NULL;
+		if (sqlite3_prepare_v2(copy, "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				verdict = pw_col_dup(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (!verdict || strcmp(verdict, "ok") != 0)
+			rc = pw_fail(err, PW_E_CORRUPT, "the backup did not pass SQLite's check (%s); nothing was kept",
+			             verdict ? verdict : "no answer");
+		g_free(verdict);
+	}
+out:
+	if (copy)
+		sqlite3_close(copy);
+	if (rc == PW_OK && g_rename(tmp, path) != 0)
+		rc = pw_fail(err, PW_E_IO, "cannot put the backup in place as %s: %s", path, g_strerror(errno));
+	if (rc != PW_OK) {
+		static const char *const suffixes[] = { "", "-journal", "-wal", "-shm" };
+		for (size_t i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+			char *p = g_strconcat(tmp, suffixes[i], NULL);
+			g_unlink(p);
+			g_free(p);
+		}
+	}
+	g_free(tmp);
+	return rc;
+}
+
 /* ---- the workspace folder ------------------------------------------- */
 
 static const char *owner_name(uid_t uid, char *buf, size_t size)
