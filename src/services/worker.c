@@ -327,11 +327,16 @@ static task *begin_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, p
 	t = g_new0(task, 1);
 	t->job = j;
 	rc = local_image_unchanged(j, &step);
-	if (rc == PW_OK)
+	/* A changed image is for good; a keyring that does not answer is
+	 * passing; an account without tokens waits to be connected. */
+	t->api.klass = PW_API_LOCAL;
+	if (rc == PW_OK) {
 		rc = pw_account_auth_open(ctx, j->account_id, &auth, &step);
+		t->api.klass = rc == PW_E_MISSING ? PW_API_AUTH : PW_API_TRANSIENT;
+		t->refreshed = rc == PW_E_MISSING;
+	}
 	if (rc != PW_OK) {
 		t->rc = rc;
-		t->api.klass = PW_API_LOCAL;
 		g_strlcpy(t->api.message, step.message, sizeof t->api.message);
 		t->err = step;
 		finish_attempt(ctx, o, t, stats);

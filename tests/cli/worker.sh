@@ -98,6 +98,20 @@ work
 check "a worker killed before sending: the job is found missing and published once" [ "$(pins_titled "Killed early")" -eq 1 ]
 check "and ends published" [ "$(state_of "$job")" = published ]
 
+# ---- the keyring ----
+queue "Keyring away"
+DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent "$PINWARDEN" worker --once >"$TEST_TMP/worker.out" 2>&1
+check "a keyring that cannot be reached makes the job wait, not fail" [ "$(state_of "$job")" = retrying ]
+check "saying why" grep -q "session bus" "$TEST_TMP/worker.out"
+sleep 2
+work
+check "and it is published once the keyring is back" [ "$(state_of "$job")" = published ]
+wsid=$(db "SELECT value FROM meta WHERE key = 'workspace_id'")
+secret-tool clear workspace "$wsid" account 1 kind access
+queue "No token"
+work
+check "a job whose account has no token is paused, not failed" [ "$(state_of "$job")" = paused ]
+
 # ---- one worker, paused accounts ----
 "$PINWARDEN" worker >"$TEST_TMP/w1.out" 2>&1 &
 w1=$!
