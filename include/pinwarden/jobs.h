@@ -52,6 +52,12 @@ pw_code pw_job_get(pw_store *store, sqlite3_int64 id, pw_job **out, pw_error *er
  * retrying, paused). */
 pw_code pw_job_count_waiting(pw_store *store, sqlite3_int64 client_id, sqlite3_int64 *count, pw_error *err);
 
+/* Inside the caller's write transaction: the account's paused jobs go
+ * back in the queue, with one event naming them (none when there are
+ * none). `why` completes "queued again after ...". */
+pw_code pw_job_resume_paused(pw_store *store, sqlite3_int64 client_id, sqlite3_int64 account_id,
+                             const char *account_name, const char *why, pw_error *err);
+
 void pw_job_free(pw_job *job);
 
 #endif

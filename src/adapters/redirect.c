@@ -110,7 +110,8 @@ pw_code pw_redirect_parse_url(const char *url, pw_redirect *out, pw_error *err)
 	memset(out, 0, sizeof *out);
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
 		rc = pw_fail(err, PW_E_INVALID,
-		             "'%s' is not a URL: paste the whole address the browser showed after approving", url);
+		             "what was pasted is not a URL (check for spaces or a missing part): paste the whole address "
+		             "the browser showed after approving");
 	else if (curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK || !from_query(query, out))
 		rc = pw_fail(err, PW_E_INVALID,
 		             "the pasted address has no state in it: paste the whole address the browser showed after "

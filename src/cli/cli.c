@@ -103,7 +103,7 @@ const pw_command pw_commands[] = {
 	  "  --client NAME           the client (exact name)\n"
 	  "  --account USERNAME      one of the client's verified accounts\n"
 	  "  --board NAME            one of the account's boards in the client's scope (exact name)\n"
-	  "  --image URL|FILE        an https:// address on an approved image domain, or a local\n"
+	  "  --image URL|FILE        an http(s) address on an approved image domain, or a local\n"
 	  "                          JPEG or PNG file (sent as its bytes)\n"
 	  "  --title TEXT            at most 100 characters\n"
 	  "  --description TEXT      at most 800 characters\n"

@@ -77,7 +77,7 @@ int cmd_publish(pw_cli *cli, int argc, char **argv)
 		status = cli_usage(cli, "--client, --account and --board are all required, every time: pinwarden never "
 		                        "picks a target for you");
 	if (status < 0 && !o.req.image)
-		status = cli_usage(cli, "--image is required: an https:// address or a local JPEG or PNG file");
+		status = cli_usage(cli, "--image is required: an http(s) address or a local JPEG or PNG file");
 	if (status < 0)
 		status = cli_open(cli, o.req.dry_run ? PW_OPEN_READ : PW_OPEN_WRITE);
 	o.req.duplicate_window_hours = PW_DUPLICATE_WINDOW_HOURS;

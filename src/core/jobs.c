@@ -4,6 +4,11 @@
 
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "pinwarden/activity.h"
+#include "pinwarden/timeutil.h"
+
 const char *const pw_job_states[] = {
 	"queued", "sending", "retrying", "paused", "published", "failed", "unknown", "cancelled", NULL,
 };
@@ -154,4 +159,42 @@ pw_code pw_job_count_waiting(pw_store *store, sqlite3_int64 client_id, sqlite3_i
 	if (src != SQLITE_ROW)
 		return pw_store_fail(store, src, "counting the client's jobs", err);
 	return PW_OK;
+}
+
+pw_code pw_job_resume_paused(pw_store *store, sqlite3_int64 client_id, sqlite3_int64 account_id,
+                             const char *account_name, const char *why, pw_error *err)
+{
+	sqlite3_stmt *st;
+	char now[PW_TIME_LEN];
+	cJSON *ids = cJSON_CreateArray();
+	pw_code rc = pw_store_prepare(store,
+	                              "UPDATE jobs SET state = 'queued', updated_at = ?2 WHERE account_id = ?1"
+	                              " AND state = 'paused' RETURNING id",
+	                              &st, err);
+	int src = SQLITE_DONE;
+
+	if (rc == PW_OK) {
+		pw_time_now(now);
+		sqlite3_bind_int64(st, 1, account_id);
+		pw_bind_text(st, 2, now);
+		while ((src = sqlite3_step(st)) == SQLITE_ROW)
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)sqlite3_column_int64(st, 0)));
+		sqlite3_finalize(st);
+		if (src != SQLITE_DONE)
+			rc = pw_store_fail(store, src, "resuming the account's paused jobs", err);
+	}
+	if (rc == PW_OK && cJSON_GetArraySize(ids) > 0) {
+		cJSON *d = cJSON_CreateObject();
+		char *msg = g_strdup_printf("%d paused job(s) of account '%s' queued again after %s", cJSON_GetArraySize(ids),
+		                            account_name, why);
+		pw_event ev = { .kind = "account.jobs_resumed", .client_id = client_id, .account_id = account_id,
+		                .message = msg, .details = d };
+		cJSON_AddItemToObject(d, "jobs", ids);
+		ids = NULL;
+		rc = pw_log_append(store, &ev, NULL, err);
+		cJSON_Delete(d);
+		g_free(msg);
+	}
+	cJSON_Delete(ids);
+	return rc;
 }

@@ -16,6 +16,7 @@
 #include "pinwarden/app.h"
 #include "pinwarden/clients.h"
 #include "pinwarden/domains.h"
+#include "pinwarden/jobs.h"
 #include "pinwarden/timeutil.h"
 #include "pinwarden/tokens.h"
 
@@ -370,40 +371,6 @@ static void record_refusal(pw_store *store, const pending *p, const char *outcom
 		pw_store_rollback(store);
 }
 
-static pw_code resume_paused(pw_store *store, const pending *p, pw_error *err)
-{
-	sqlite3_stmt *st;
-	char now[PW_TIME_LEN];
-	cJSON *ids = cJSON_CreateArray();
-	pw_code rc = pw_store_prepare(store,
-	                              "UPDATE jobs SET state = 'queued', updated_at = ?2 WHERE account_id = ?1"
-	                              " AND state = 'paused' RETURNING id",
-	                              &st, err);
-	int src = SQLITE_DONE;
-
-	if (rc == PW_OK) {
-		pw_time_now(now);
-		sqlite3_bind_int64(st, 1, p->account_id);
-		pw_bind_text(st, 2, now);
-		while ((src = sqlite3_step(st)) == SQLITE_ROW)
-			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)sqlite3_column_int64(st, 0)));
-		sqlite3_finalize(st);
-		if (src != SQLITE_DONE)
-			rc = pw_store_fail(store, src, "resuming the account's paused jobs", err);
-	}
-	if (rc == PW_OK && cJSON_GetArraySize(ids) > 0) {
-		cJSON *d = cJSON_CreateObject();
-		char *msg = g_strdup_printf("%d paused job(s) of account '%s' queued again after reconnecting",
-		                            cJSON_GetArraySize(ids), p->expected);
-		cJSON_AddItemToObject(d, "jobs", ids);
-		ids = NULL;
-		rc = log_event(store, "account.jobs_resumed", p->client_id, p->account_id, msg, d, err);
-		g_free(msg);
-	}
-	cJSON_Delete(ids);
-	return rc;
-}
-
 static pw_code record_connected(pw_ctx *ctx, const pending *p, const pw_user_account *who, const pw_tokens *t,
                                 const char *access_exp, const char *refresh_exp, bool mismatch, pw_error *err)
 {
@@ -449,7 +416,7 @@ static pw_code record_connected(pw_ctx *ctx, const pending *p, const pw_user_acc
 	/* Jobs paused while the account needed reconnecting go back in
 	 * the queue; after a mismatch they stay paused. */
 	if (rc == PW_OK && !mismatch)
-		rc = resume_paused(ctx->store, p, err);
+		rc = pw_job_resume_paused(ctx->store, p->client_id, p->account_id, p->expected, "reconnecting", err);
 	if (rc == PW_OK) {
 		cJSON *d = cJSON_CreateObject();
 		char *msg;

@@ -310,6 +310,21 @@ pw_code pw_publish(pw_store *store, const pw_publish_request *req, pw_publish_re
 	}
 	if ((rc = find_board(store, a, req->board, &board_id, &board_pid, &in_scope, err)) != PW_OK)
 		goto fail;
+	{
+		bool named = false;
+		for (guint i = 0; i < c->boards->len && !named; i++)
+			named = strcmp(g_ptr_array_index(c->boards, i), req->board) == 0;
+		/* In scope now (the client's list) and as last verified (the
+		 * account's boards): a board just added needs a verify first. */
+		if (named && !in_scope) {
+			rc = pw_fail(err, PW_E_CONFLICT,
+			             "board '%s' was added to client '%s''s scope after the account was last verified; run "
+			             "'pinwarden account verify %s' first",
+			             req->board, c->name, a->expected_username);
+			goto fail;
+		}
+		in_scope = in_scope && named;
+	}
 	if (!in_scope) {
 		rc = pw_fail(err, PW_E_INVALID,
 		             "board '%s' is not in client '%s''s scope; if the client wants it, add it with: pinwarden client "

@@ -8,6 +8,7 @@
 
 #include "pinwarden/accounts.h"
 #include "pinwarden/activity.h"
+#include "pinwarden/jobs.h"
 #include "pinwarden/timeutil.h"
 #include "pinwarden/tokens.h"
 
@@ -163,6 +164,11 @@ static pw_code record_result(pw_store *store, const pw_account *acc, const pw_us
 		if (src != SQLITE_DONE)
 			rc = pw_store_fail(store, src, "recording the verification", err);
 	}
+	/* Jobs paused while the account could not publish go back in the
+	 * queue once it is verified again. */
+	if (rc == PW_OK && r->verified)
+		rc = pw_job_resume_paused(store, acc->client_id, acc->id, acc->expected_username, "verifying the account",
+		                          err);
 	if (rc == PW_OK) {
 		pw_event ev = { .kind = "account.verify", .client_id = acc->client_id, .account_id = acc->id, .details = d };
 		cJSON_AddStringToObject(d, "state", r->state);

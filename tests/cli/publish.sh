@@ -35,6 +35,12 @@ run publish --client "Maison Élise" --account maison_elise --board Private --im
 check "a board out of scope is refused" has "$err" "not in client 'Maison Élise''s scope"
 run publish --client "Maison Élise" --account maison_elise --board Trail --image https://img.cdn.maison.example/b.jpg
 check "another account's board is not found" has "$err" "has no board named 'Trail'"
+"$PINWARDEN" client edit "Maison Élise" --remove-board Hiver >/dev/null
+run publish --client "Maison Élise" --account maison_elise --board Hiver --image https://img.cdn.maison.example/b.jpg
+check "a board taken out of scope is refused at once, before any verify" has "$err" "not in client 'Maison Élise''s scope"
+"$PINWARDEN" client edit "Maison Élise" --board Private >/dev/null
+run publish --client "Maison Élise" --account maison_elise --board Private --image https://img.cdn.maison.example/b.jpg
+check "a board just put in scope needs the account verified first" has "$err" "run 'pinwarden account verify maison_elise' first"
 pub --image https://maison.example/b.jpg
 check "an image host that is only approved for links is refused" has "$err" "host maison.example is not among client 'Maison Élise''s approved image domains"
 pub --image https://img.cdn.maison.example/b.jpg --link https://www.maison.example/

@@ -2,7 +2,7 @@
  * (pinterest_parse.h). Built only with configure --enable-fuzzing (clang);
  * tests/fuzz/run-fuzz.sh builds and runs it.
  *
- * The input's first byte picks the parser (modulo 7):
+ * The input's first byte picks the parser (modulo 8):
  *   0 tokens, 1 user_account, 2 pin, 3 board_page, 4 section_page,
  *   5 pin_page, 6 error body
  * and the rest is the body, passed in a buffer of exactly its length (no
