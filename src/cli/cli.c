@@ -405,22 +405,6 @@ int cli_client_id(pw_cli *cli, const char *name, sqlite3_int64 *id)
 	return -1;
 }
 
-void cli_json_string(cJSON *obj, const char *key, const char *value)
-{
-	if (value)
-		cJSON_AddStringToObject(obj, key, value);
-	else
-		cJSON_AddNullToObject(obj, key);
-}
-
-void cli_json_id(cJSON *obj, const char *key, sqlite3_int64 id)
-{
-	if (id)
-		cJSON_AddNumberToObject(obj, key, (double)id);
-	else
-		cJSON_AddNullToObject(obj, key);
-}
-
 void cli_print_json(pw_cli *cli, const cJSON *json)
 {
 	char *text = cJSON_Print(json);

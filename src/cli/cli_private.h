@@ -11,6 +11,7 @@
 
 #include "pinwarden/cli.h"
 #include "pinwarden/error.h"
+#include "pinwarden/jsonutil.h"
 #include "pinwarden/context.h"
 #include "pinwarden/settings.h"
 #include "pinwarden/store.h"
@@ -65,10 +66,6 @@ int cli_open(pw_cli *cli, pw_open_mode mode);
 
 /* Parses a positive id; returns false (after a usage message) if not one. */
 bool cli_parse_id(pw_cli *cli, const char *what, const char *text, long long *out);
-
-/* Adds key: value, or key: null when value is NULL (or the id is 0). */
-void cli_json_string(cJSON *obj, const char *key, const char *value);
-void cli_json_id(cJSON *obj, const char *key, sqlite3_int64 id);
 
 /* Writes JSON followed by a newline. */
 void cli_print_json(pw_cli *cli, const cJSON *json);

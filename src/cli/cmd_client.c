@@ -148,7 +148,7 @@ static cJSON *client_json(const pw_client *c)
 	cJSON_AddStringToObject(o, "contact", c->contact);
 	cJSON_AddStringToObject(o, "notes", c->notes);
 	cJSON_AddBoolToObject(o, "archived", c->archived);
-	cli_json_string(o, "archived_at", c->archived_at);
+	pw_json_string(o, "archived_at", c->archived_at);
 	cJSON_AddStringToObject(o, "created_at", c->created_at);
 	cJSON_AddStringToObject(o, "created_by", c->created_by);
 	cJSON_AddItemToObject(o, "link_domains", strings_json(c->link_domains));
@@ -297,7 +297,7 @@ int cmd_client_show(pw_cli *cli, int argc, char **argv)
 			pw_account *a = g_ptr_array_index(accounts, i);
 			cJSON *aj = cJSON_CreateObject();
 			cJSON_AddStringToObject(aj, "expected_username", a->expected_username);
-			cli_json_string(aj, "username", a->username);
+			pw_json_string(aj, "username", a->username);
 			cJSON_AddStringToObject(aj, "state", a->state);
 			cJSON_AddItemToArray(arr, aj);
 		}

@@ -91,7 +91,7 @@ int cmd_publish(pw_cli *cli, int argc, char **argv)
 
 	if (o.json) {
 		cJSON *j = cJSON_CreateObject();
-		cli_json_id(j, "job_id", res.job_id);
+		pw_json_id(j, "job_id", res.job_id);
 		cJSON_AddBoolToObject(j, "dry_run", o.req.dry_run);
 		cJSON_AddStringToObject(j, "client", res.client_name);
 		cJSON_AddStringToObject(j, "account", res.account_username);

@@ -10,15 +10,9 @@
 
 #include <glib/gstdio.h>
 
-#define CSV_HEADER "id,at,operator,kind,client_id,client,account_id,job_id,message,details,prev_hash,hash\r\n"
+#include "pinwarden/jsonutil.h"
 
-static void json_id(cJSON *o, const char *key, sqlite3_int64 id)
-{
-	if (id)
-		cJSON_AddNumberToObject(o, key, (double)id);
-	else
-		cJSON_AddNullToObject(o, key);
-}
+#define CSV_HEADER "id,at,operator,kind,client_id,client,account_id,job_id,message,details,prev_hash,hash\r\n"
 
 cJSON *pw_event_row_json(const pw_event_row *row)
 {
@@ -27,13 +21,10 @@ cJSON *pw_event_row_json(const pw_event_row *row)
 	cJSON_AddStringToObject(o, "at", row->at);
 	cJSON_AddStringToObject(o, "operator", row->operator);
 	cJSON_AddStringToObject(o, "kind", row->kind);
-	json_id(o, "client_id", row->client_id);
-	if (row->client_name[0])
-		cJSON_AddStringToObject(o, "client", row->client_name);
-	else
-		cJSON_AddNullToObject(o, "client");
-	json_id(o, "account_id", row->account_id);
-	json_id(o, "job_id", row->job_id);
+	pw_json_id(o, "client_id", row->client_id);
+	pw_json_string(o, "client", row->client_name[0] ? row->client_name : NULL);
+	pw_json_id(o, "account_id", row->account_id);
+	pw_json_id(o, "job_id", row->job_id);
 	cJSON_AddStringToObject(o, "message", row->message);
 	cJSON_AddStringToObject(o, "details", row->details);
 	cJSON_AddStringToObject(o, "prev_hash", row->prev_hash);
