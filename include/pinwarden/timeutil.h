@@ -15,6 +15,9 @@
 /* The current time in the stored format. */
 void pw_time_now(char out[PW_TIME_LEN]);
 
+/* Now plus `seconds` (negative: before now), in the stored format. */
+void pw_time_from_now(gint64 seconds, char out[PW_TIME_LEN]);
+
 /* dt in the stored format. */
 void pw_time_format(GDateTime *dt, char out[PW_TIME_LEN]);
 

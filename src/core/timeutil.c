@@ -24,6 +24,15 @@ void pw_time_now(char out[PW_TIME_LEN])
 	g_date_time_unref(now);
 }
 
+void pw_time_from_now(gint64 seconds, char out[PW_TIME_LEN])
+{
+	GDateTime *now = g_date_time_new_now_utc();
+	GDateTime *then = g_date_time_add_seconds(now, (gdouble)seconds);
+	pw_time_format(then, out);
+	g_date_time_unref(then);
+	g_date_time_unref(now);
+}
+
 /* "-3d", "+2h", "-30m": a signed offset from now. */
 static GDateTime *parse_relative(const char *text)
 {

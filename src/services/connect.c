@@ -207,12 +207,7 @@ pw_code pw_connect_open(pw_ctx *ctx, const char *client_name, const char *typed_
 	if (rc != PW_OK)
 		goto fail;
 
-	{
-		GDateTime *n = g_date_time_new_now_utc(), *e = g_date_time_add_seconds(n, ttl_seconds);
-		pw_time_format(e, expires);
-		g_date_time_unref(e);
-		g_date_time_unref(n);
-	}
+	pw_time_from_now(ttl_seconds, expires);
 	rc = pw_store_prepare(ctx->store,
 	                      "INSERT INTO connect_requests (state_hash, account_id, created_at, expires_at, created_by)"
 	                      " VALUES (?1, ?2, ?3, ?4, ?5)",

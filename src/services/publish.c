@@ -169,13 +169,10 @@ static pw_code find_duplicate(pw_store *store, sqlite3_int64 board_id, const cha
 {
 	sqlite3_stmt *st;
 	char since[PW_TIME_LEN];
-	GDateTime *now = g_date_time_new_now_utc(), *then = g_date_time_add_hours(now, -hours);
 	pw_code rc;
 	int src;
 
-	pw_time_format(then, since);
-	g_date_time_unref(then);
-	g_date_time_unref(now);
+	pw_time_from_now(-(gint64)hours * 3600, since);
 	*dup_id = 0;
 	*dup_state = NULL;
 	rc = pw_store_prepare(store,
@@ -258,10 +255,7 @@ pw_code pw_publish(pw_store *store, const pw_publish_request *req, pw_publish_re
 		/* A minute of slack for "now"-ish times typed a moment ago. */
 		{
 			char limit[PW_TIME_LEN];
-			GDateTime *n = g_date_time_new_now_utc(), *l = g_date_time_add_minutes(n, -1);
-			pw_time_format(l, limit);
-			g_date_time_unref(l);
-			g_date_time_unref(n);
+			pw_time_from_now(-60, limit);
 			if (strcmp(when, limit) < 0) {
 				char *shown = pw_time_to_local(when);
 				rc = pw_fail(err, PW_E_INVALID, "%s is in the past; give a time to come, or leave --at out for now",

@@ -13,20 +13,12 @@
 #include <cjson/cJSON.h>
 
 #include "pinwarden/activity.h"
+#include "pinwarden/crash.h"
 #include "pinwarden/app.h"
 #include "pinwarden/jobs.h"
 #include "pinwarden/timeutil.h"
 
 #define LOCK_WAIT_MS 30000
-
-/* Tests kill the process at a named point, as a power cut would:
- * PINWARDEN_TEST_CRASH=<point>. */
-static void crash_point(const char *name)
-{
-	const char *want = g_getenv("PINWARDEN_TEST_CRASH");
-	if (want && strcmp(want, name) == 0)
-		raise(SIGKILL);
-}
 
 /* ---- the lock ---------------------------------------------------------- */
 
@@ -65,15 +57,6 @@ static void drop_lock(int fd)
 
 /* ---- keeping tokens --------------------------------------------------- */
 
-static void expiry_after(gint64 seconds, char out[PW_TIME_LEN])
-{
-	GDateTime *now = g_date_time_new_now_utc();
-	GDateTime *then = g_date_time_add_seconds(now, (gdouble)seconds);
-	pw_time_format(then, out);
-	g_date_time_unref(then);
-	g_date_time_unref(now);
-}
-
 pw_code pw_tokens_keep(pw_ctx *ctx, gint64 account_id, const pw_tokens *t, char access_expires[32],
                        char refresh_expires[32], pw_error *err)
 {
@@ -86,19 +69,19 @@ pw_code pw_tokens_keep(pw_ctx *ctx, gint64 account_id, const pw_tokens *t, char 
 		if (rc != PW_OK)
 			return pw_error_prefix(err, "the new refresh token could not be kept in the keyring");
 	}
-	crash_point("after-refresh-stored");
+	pw_crash_point("after-refresh-stored");
 	rc = pw_secret_store(ctx->keyring, account_id, PW_SECRET_ACCESS, t->access_token,
 	                     "pinwarden: Pinterest access token", err);
 	if (rc != PW_OK)
 		return pw_error_prefix(err, "the new access token could not be kept in the keyring");
-	crash_point("after-tokens-stored");
-	expiry_after(t->expires_in, access_expires);
+	pw_crash_point("after-tokens-stored");
+	pw_time_from_now(t->expires_in, access_expires);
 	if (t->refresh_token_expires_at > 0) {
 		GDateTime *dt = g_date_time_new_from_unix_utc(t->refresh_token_expires_at);
 		pw_time_format(dt, refresh_expires);
 		g_date_time_unref(dt);
 	} else if (t->refresh_token_expires_in > 0) {
-		expiry_after(t->refresh_token_expires_in, refresh_expires);
+		pw_time_from_now(t->refresh_token_expires_in, refresh_expires);
 	}
 	return PW_OK;
 }
@@ -368,8 +351,8 @@ pw_code pw_tokens_refresh_due(pw_ctx *ctx, const pw_refresh_margins *m, GPtrArra
 	*out = NULL;
 	if (!m)
 		m = &defaults;
-	expiry_after((gint64)m->access_hours * 3600, access_limit);
-	expiry_after((gint64)m->refresh_days * 86400, refresh_limit);
+	pw_time_from_now((gint64)m->access_hours * 3600, access_limit);
+	pw_time_from_now((gint64)m->refresh_days * 86400, refresh_limit);
 	rc = pw_store_prepare(ctx->store,
 	                      "SELECT a.id, coalesce(a.username, a.expected_username), c.name FROM accounts a"
 	                      " JOIN clients c ON c.id = a.client_id WHERE a.state IN ('connected', 'verified')"

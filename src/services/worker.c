@@ -15,6 +15,7 @@
 
 #include "pinwarden/accounts.h"
 #include "pinwarden/activity.h"
+#include "pinwarden/crash.h"
 #include "pinwarden/jobs.h"
 #include "pinwarden/timeutil.h"
 #include "pinwarden/tokens.h"
@@ -36,15 +37,6 @@ void pw_worker_defaults(pw_worker_options *o)
 	o->reconcile_after_s = 90;
 	o->refresh_every_s = 600;
 	o->log = stderr;
-}
-
-/* Tests stop the process at a named point with SIGKILL, as a crash or a
- * power cut would: PINWARDEN_TEST_CRASH=<point>. */
-static void crash_point(const char *name)
-{
-	const char *want = g_getenv("PINWARDEN_TEST_CRASH");
-	if (want && strcmp(want, name) == 0)
-		raise(SIGKILL);
 }
 
 static void say(const pw_worker_options *o, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -189,14 +181,6 @@ static cJSON *api_details(const pw_api_error *a, int attempt)
 	return d;
 }
 
-static void time_after(gint64 seconds, char out[PW_TIME_LEN])
-{
-	GDateTime *now = g_date_time_new_now_utc(), *then = g_date_time_add_seconds(now, (gdouble)seconds);
-	pw_time_format(then, out);
-	g_date_time_unref(then);
-	g_date_time_unref(now);
-}
-
 /* Exponential, capped, with ±20% jitter so that many jobs failing
  * together do not come back together. */
 static gint64 backoff_seconds(const pw_worker_options *o, int attempt, const pw_api_error *a)
@@ -322,7 +306,7 @@ static task *begin_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, p
 			return NULL;
 		}
 	}
-	crash_point("after-attempt-recorded");
+	pw_crash_point("after-attempt-recorded");
 
 	t = g_new0(task, 1);
 	t->job = j;
@@ -357,7 +341,7 @@ static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_
 	int n = (int)j->attempts + 1;
 	pw_code rc;
 
-	crash_point("after-send");
+	pw_crash_point("after-send");
 	if (t->rc == PW_OK) {
 		job_change c = { .state = "published", .pin_id = t->pin.id };
 		cJSON *d = api_details(a, n);
@@ -389,7 +373,7 @@ static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_
 		} else if (a->klass == PW_API_TRANSIENT && n < o->max_attempts) {
 			state = "retrying";
 			kind = "job.attempt_failed";
-			time_after(backoff_seconds(o, n, a), next);
+			pw_time_from_now(backoff_seconds(o, n, a), next);
 			c.next_attempt_at = next;
 			stats->retried++;
 		} else {
@@ -557,7 +541,7 @@ static void reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_wor
 		                 .last_error = "not found on the board after an interrupted attempt" };
 		cJSON *d = cJSON_CreateObject();
 		if (!give_up) {
-			time_after(backoff_seconds(o, (int)j->attempts, &none), next);
+			pw_time_from_now(backoff_seconds(o, (int)j->attempts, &none), next);
 			c.next_attempt_at = next;
 			cJSON_AddStringToObject(d, "next_attempt_at", next);
 		}
