@@ -16,7 +16,7 @@
 #define PW_DB_FILE "pinwarden.db"
 
 /* The schema version this build writes; PRAGMA user_version holds it. */
-#define PW_SCHEMA_VERSION 3
+#define PW_SCHEMA_VERSION 4
 
 typedef struct pw_store pw_store;
 

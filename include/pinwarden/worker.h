@@ -41,4 +41,9 @@ typedef struct pw_worker_stats {
  * until nothing is due with `once`. */
 pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *opt, pw_worker_stats *stats, pw_error *err);
 
+/* Whether a worker holds the workspace's lock now, with its process id
+ * and, when it recorded one, its operator (g_free). Does not disturb the
+ * lock. */
+bool pw_worker_probe(const char *workspace, long *pid, char **operator_name);
+
 #endif

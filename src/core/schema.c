@@ -183,6 +183,17 @@ static const char *const migrations[] = {
 	"CREATE INDEX jobs_client ON jobs(client_id, state);\n"
 	"CREATE INDEX jobs_scheduled ON jobs(scheduled_at);\n"
 	"CREATE INDEX jobs_duplicates ON jobs(board_id, created_at);\n",
+
+	/* 3 -> 4: the console pages through the queue by schedule time, all
+	 * clients or one, one state at a time; these let each page be read
+	 * from an index instead of sorting the whole queue. The last one
+	 * also serves what jobs_client(client_id, state) did. */
+	"CREATE INDEX jobs_state_time ON jobs(state, scheduled_at);\n"
+	"CREATE INDEX jobs_client_time ON jobs(client_id, scheduled_at);\n"
+	"CREATE INDEX jobs_client_state_time ON jobs(client_id, state, scheduled_at);\n"
+	"DROP INDEX jobs_client;\n"
+	/* An account's waiting jobs, counted in every account list. */
+	"CREATE INDEX jobs_account_state ON jobs(account_id, state);\n",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == PW_SCHEMA_VERSION);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -62,7 +63,7 @@ static int take_worker_lock(pw_store *store, pw_error *err)
 {
 	char *path = g_build_filename(pw_store_workspace(store), "worker.lock", NULL);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	char pid[32];
+	char pid[160];
 
 	if (fd < 0) {
 		pw_fail(err, PW_E_IO, "cannot open %s: %s", path, g_strerror(errno));
@@ -73,19 +74,69 @@ static int take_worker_lock(pw_store *store, pw_error *err)
 		ssize_t n = read(fd, pid, sizeof pid - 1);
 		pid[n > 0 ? n : 0] = '\0';
 		g_strchomp(pid);
-		pw_fail(err, PW_E_BUSY, "another worker is running on this workspace (process %s, lock %s); one is enough",
-		        pid[0] ? pid : "unknown", path);
+		{
+			/* The holder wrote "PID OPERATOR". */
+			char *op = strchr(pid, ' ');
+			if (op)
+				*op++ = '\0';
+			pw_fail(err, PW_E_BUSY,
+			        "another worker is running on this workspace (process %s, started by %s; lock %s); one is enough",
+			        pid[0] ? pid : "unknown", op && *op ? op : "someone", path);
+		}
 		close(fd);
 		g_free(path);
 		return -1;
 	}
 	if (ftruncate(fd, 0) == 0) {
-		int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-		if (write(fd, pid, (size_t)len) != len)
-			(void)0; /* the pid is only a courtesy for the message above */
+		/* Who holds it, for the message above and the console's status line. */
+		char *holder = g_strdup_printf("%ld %s\n", (long)getpid(), pw_store_operator(store)->name);
+		if (write(fd, holder, strlen(holder)) != (ssize_t)strlen(holder))
+			(void)0; /* only a courtesy */
+		g_free(holder);
 	}
 	g_free(path);
 	return fd;
+}
+
+bool pw_worker_probe(const char *workspace, long *pid, char **operator_name)
+{
+	char *path = g_build_filename(workspace, "worker.lock", NULL);
+	char *locks = NULL, *holder = NULL;
+	struct stat st;
+	bool held = false;
+
+	*pid = 0;
+	if (operator_name)
+		*operator_name = NULL;
+	/* Asking flock() would take the lock for a moment and could turn a
+	 * worker away; the kernel's list of locks says who holds it. */
+	if (stat(path, &st) == 0 && g_file_get_contents("/proc/locks", &locks, NULL, NULL)) {
+		char ino[64];
+		snprintf(ino, sizeof ino, ":%llu ", (unsigned long long)st.st_ino);
+		for (char *line = locks; line && *line;) {
+			char *nl = strchr(line, '\n');
+			if (nl)
+				*nl = '\0';
+			if (strstr(line, "FLOCK") && strstr(line, ino)) {
+				long p = 0;
+				const char *w = strstr(line, "WRITE");
+				if (w && sscanf(w, "WRITE %ld", &p) == 1 && !strstr(line, "->")) {
+					held = true;
+					*pid = p;
+				}
+			}
+			line = nl ? nl + 1 : NULL;
+		}
+	}
+	if (held && g_file_get_contents(path, &holder, NULL, NULL)) {
+		char *sp = strchr(g_strstrip(holder), ' ');
+		if (sp && operator_name)
+			*operator_name = g_strdup(sp + 1);
+	}
+	g_free(holder);
+	g_free(locks);
+	g_free(path);
+	return held;
 }
 
 /* ---- pacing: a token bucket per account --------------------------------- */
