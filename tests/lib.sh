@@ -11,7 +11,8 @@ FAKE_PID=
 cleanup() {
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
 	chmod -R u+rwX "$TEST_TMP" 2>/dev/null
-	rm -rf "$TEST_TMP"
+	# KEEP_TEST_TMP=1 keeps the files (screens, workspace) for a look.
+	[ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$TEST_TMP"
 }
 trap cleanup EXIT
 export PINWARDEN_WORKSPACE="$TEST_TMP/ws"
@@ -102,6 +103,26 @@ shop_account() {
 	_location=$(curl -sS -o /dev/null -w '%{redirect_url}' "$_url&approve_as=shop_pins")
 	"$PINWARDEN" account complete --paste "$_location" >/dev/null
 	check "the account is connected and verified" [ "$(db "SELECT state FROM accounts")" = verified ]
+}
+
+# console 'LINES': runs the console in script mode on a virtual terminal
+# of $COLUMNS x $LINES (80x24 unless set) with the given script (see
+# src/tui/script.c); sets $status, $out and $err like run.
+console() {
+	printf '%s\n' "$1" >"$TEST_TMP/console.script"
+	shift
+	PINWARDEN_SCRIPT="$TEST_TMP/console.script" run "$@"
+}
+
+# screen_is "what" FILE EXPECTED: one TAP line for whether a saved screen
+# is exactly EXPECTED; on failure, the difference.
+screen_is() {
+	printf '%s\n' "$3" >"$TEST_TMP/expected.screen"
+	if diff -u "$TEST_TMP/expected.screen" "$2" >"$TEST_TMP/screen.diff" 2>&1; then
+		ok "$1"
+	else
+		not_ok "$1" "$(cat "$TEST_TMP/screen.diff")" "status $status" "$err"
+	fi
 }
 
 # jq_get KEY...: a value from the JSON on standard input (indexes for arrays).

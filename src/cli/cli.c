@@ -11,6 +11,7 @@
 #include "pinwarden/accounts.h"
 #include "pinwarden/checks.h"
 #include "pinwarden/clients.h"
+#include "pinwarden/keys.h"
 #include "pinwarden/text.h"
 
 #define WORKSPACE_OPTS "  --workspace DIR     use the workspace in DIR (also $PINWARDEN_WORKSPACE)\n"
@@ -154,6 +155,11 @@ const pw_command pw_commands[] = {
 	{ NULL, "worker", cmd_worker, "[--once]",
 	  "publish due jobs in the foreground, paced, retried, never twice; SIGTERM stops it after the request in flight",
 	  "  --once              publish what is due now, then exit\n" WORKSPACE_OPTS },
+	{ NULL, "console", cmd_console, "[--theme NAME]",
+	  "open the console (also what pinwarden with no command does); keys: pinwarden help keys",
+	  "  --theme NAME        a theme from the themes folders, or a .theme file's path\n"
+	  "                      (default: [console] theme in the config file, or NO_COLOR's monochrome)\n"
+	  WORKSPACE_OPTS },
 	{ NULL, "doctor", cmd_doctor, "",
 	  "check the config, the workspace, the keyring and Pinterest, and say what to fix", WORKSPACE_OPTS },
 	{ NULL, "version", cmd_version, "", "print the version", "" },
@@ -236,11 +242,10 @@ int cli_help(pw_cli *cli)
 
 static void print_overview(FILE *f)
 {
-	fputs("usage: pinwarden [--workspace DIR] [COMMAND [ARGS]]\n"
+	fputs("usage: pinwarden [--workspace DIR] [--theme NAME] [COMMAND [ARGS]]\n"
 	      "\n"
 	      "Publish Pinterest Pins for many clients without holding their passwords.\n"
-	      "With no command, pinwarden will open the console on the workspace; the\n"
-	      "console is not part of this build yet.\n"
+	      "With no command, pinwarden opens the console on the workspace.\n"
 	      "\n"
 	      "commands:\n",
 	      f);
@@ -250,9 +255,10 @@ static void print_overview(FILE *f)
 		g_free(name);
 	}
 	fputs("\n"
-	      "'pinwarden COMMAND --help' shows a command's options. Exit status: 0 done,\n"
-	      "1 failed (or the activity log is not intact), 2 a wrong command line, value\n"
-	      "or config file. See pinwarden(1).\n",
+	      "'pinwarden COMMAND --help' shows a command's options; 'pinwarden help keys'\n"
+	      "lists the console's keys. Exit status: 0 done, 1 failed (or the activity\n"
+	      "log is not intact), 2 a wrong command line, value or config file. See\n"
+	      "pinwarden(1).\n",
 	      f);
 }
 
@@ -567,10 +573,65 @@ static void print_group(FILE *f, const char *group)
 			fprintf(f, "  %-12s  %s\n", c->name, c->summary);
 }
 
+/* Prints `text` from column `col` on, wrapped at spaces to end by column
+ * 80, each further line starting at `col` too. */
+static void print_wrapped(FILE *f, const char *text, int col)
+{
+	int room = 80 - col, at = col;
+	char **words = g_strsplit(text, " ", -1);
+
+	for (char **w = words; *w; w++) {
+		int len = (int)pw_text_width(*w);
+		if (w != words && at + 1 + len > col + room) {
+			fprintf(f, "\n%*s", col, "");
+			at = col;
+		} else if (w != words) {
+			fputc(' ', f);
+			at++;
+		}
+		fputs(*w, f);
+		at += len;
+	}
+	fputc('\n', f);
+	g_strfreev(words);
+}
+
+/* The console's default keys, one action a line; doc/update-man-keys
+ * turns this into the man page's KEYS section, so keep the layout:
+ * "  KEYS  ACTION  HELP", the help's further lines indented further. */
+static void print_keys(FILE *f)
+{
+	pw_keymap *map = pw_keymap_new();
+	char *keys[PW_ACT_COUNT] = { NULL };
+	int keys_w = 0, name_w = 0;
+
+	for (int a = PW_ACT_NONE + 1; a < PW_ACT_COUNT; a++) {
+		keys[a] = pw_keymap_keys_text(map, (pw_action)a);
+		if (!keys[a][0]) {
+			g_free(keys[a]);
+			keys[a] = g_strdup("(no key)");
+		}
+		keys_w = MAX(keys_w, (int)pw_text_width(keys[a]));
+		name_w = MAX(name_w, (int)strlen(pw_action_name((pw_action)a)));
+	}
+	print_wrapped(f, "console keys (rebind them by action name in the config file's [keys] group):", 0);
+	for (int a = PW_ACT_NONE + 1; a < PW_ACT_COUNT; a++) {
+		fprintf(f, "  %s%*s  %-*s  ", keys[a], keys_w - (int)pw_text_width(keys[a]), "", name_w,
+		        pw_action_name((pw_action)a));
+		print_wrapped(f, pw_action_help((pw_action)a), 2 + keys_w + 2 + name_w + 2);
+		g_free(keys[a]);
+	}
+	pw_keymap_free(map);
+}
+
 int cmd_help(pw_cli *cli, int argc, char **argv)
 {
 	const pw_command *c;
 
+	if (argc >= 2 && strcmp(argv[1], "keys") == 0) {
+		print_keys(cli->out);
+		return PW_EXIT_OK;
+	}
 	if (argc <= 1 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_overview(cli->out);
 		return PW_EXIT_OK;
@@ -584,14 +645,6 @@ int cmd_help(pw_cli *cli, int argc, char **argv)
 		return unknown_command(cli, is_group(argv[1]) ? argv[1] : NULL, is_group(argv[1]) ? argv[2] : argv[1]);
 	print_command_help(cli->out, c);
 	return PW_EXIT_OK;
-}
-
-static int no_console_yet(pw_cli *cli)
-{
-	fprintf(cli->err,
-	        "pinwarden: the console is not part of this build yet; use the commands below meanwhile.\n\n");
-	print_overview(cli->err);
-	return PW_EXIT_FAILED;
 }
 
 int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
@@ -617,6 +670,15 @@ int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
 			cli.workspace_arg = argv[++i];
 		} else if (g_str_has_prefix(a, "--workspace=")) {
 			cli.workspace_arg = a + strlen("--workspace=");
+		} else if (strcmp(a, "--theme") == 0) {
+			/* For the console that opens when no command follows. */
+			if (i + 1 >= argc) {
+				fputs("pinwarden: the option --theme needs a theme name or file\n", errf);
+				return PW_EXIT_USAGE;
+			}
+			cli.theme_arg = argv[++i];
+		} else if (g_str_has_prefix(a, "--theme=")) {
+			cli.theme_arg = a + strlen("--theme=");
 		} else {
 			fprintf(errf, "pinwarden: unknown option %s; 'pinwarden --help' lists the options\n", a);
 			return PW_EXIT_USAGE;
@@ -625,7 +687,8 @@ int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
 	}
 
 	if (i >= argc) {
-		status = no_console_yet(&cli);
+		cli.command = find_command(NULL, "console");
+		status = cmd_console(&cli, 1, argv + i - 1);
 	} else if (is_group(argv[i])) {
 		if (i + 1 >= argc || argv[i + 1][0] == '-') {
 			bool help = i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0);

@@ -20,6 +20,7 @@ typedef struct pw_cli {
 	FILE *out;
 	FILE *err;
 	const char *workspace_arg;        /* the last --workspace given */
+	const char *theme_arg;            /* --theme before the command, for the console */
 	pw_settings settings;             /* loaded by cli_open */
 	bool settings_loaded;
 	pw_store *store;
@@ -111,6 +112,7 @@ int cmd_doctor(pw_cli *, int, char **);
 int cmd_publish(pw_cli *, int, char **);
 int cmd_worker(pw_cli *, int, char **);
 int cmd_backup(pw_cli *, int, char **);
+int cmd_console(pw_cli *, int, char **);
 int cmd_job_retry(pw_cli *, int, char **);
 int cmd_job_cancel(pw_cli *, int, char **);
 int cmd_job_reschedule(pw_cli *, int, char **);

@@ -109,12 +109,13 @@ static void every_command_has_help(void **state)
 	}
 }
 
-static void no_command_says_the_console_is_missing(void **state)
+static void no_command_without_a_terminal_says_the_console_needs_one(void **state)
 {
 	run r = cli(NULL);
 	(void)state;
-	assert_int_equal(r.status, PW_EXIT_FAILED);
-	assert_non_null(strstr(r.err, "console"));
+	assert_int_equal(r.status, PW_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "the console needs a terminal"));
+	assert_false(g_file_test(workspace, G_FILE_TEST_EXISTS));
 	run_free(&r);
 }
 
@@ -237,7 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(help_lists_every_command),
 		cmocka_unit_test(every_command_has_help),
-		cmocka_unit_test(no_command_says_the_console_is_missing),
+		cmocka_unit_test(no_command_without_a_terminal_says_the_console_needs_one),
 		cmocka_unit_test(usage_errors_exit_2_and_say_why),
 		cmocka_unit_test(readers_do_not_create_a_workspace),
 		cmocka_unit_test(json_lists_have_stable_fields),

@@ -1,0 +1,715 @@
+/* sources.c: the SQL behind each pane. Every read is one page next to a
+ * row already on screen (keyset paging on an index), so a pane costs the
+ * same in a queue of ten jobs or of two hundred thousand. */
+#include "config.h"
+
+#include <string.h>
+
+#include "tui.h"
+
+#include "pinwarden/jobs.h"
+#include "pinwarden/timeutil.h"
+#include "pinwarden/tokens.h"
+
+const state_group tui_state_groups[] = {
+	{ "open", "('queued', 'sending', 'retrying', 'paused', 'failed', 'unknown')" },
+	{ "needs attention", "('failed', 'unknown', 'paused')" },
+	{ "failed", "('failed')" },
+	{ "unknown", "('unknown')" },
+	{ "paused", "('paused')" },
+	{ "retrying", "('retrying')" },
+	{ "queued", "('queued', 'sending')" },
+	{ "published", "('published')" },
+	{ "cancelled", "('cancelled')" },
+	{ "all states", NULL },
+};
+const int tui_state_group_count = (int)G_N_ELEMENTS(tui_state_groups);
+
+void row_free(gpointer p)
+{
+	row *r = p;
+	if (!r)
+		return;
+	g_free(r->sort);
+	for (int i = 0; i < ROW_CELLS; i++)
+		g_free(r->cell[i]);
+	g_free(r);
+}
+
+/* One pane's query: `select` yields the sort text, the id, then the
+ * cells; `where` is built from the pane's filters. Keyset conditions and
+ * order are added here so that each source states only what it reads. */
+typedef struct query {
+	const char *select;        /* ends in a WHERE clause's first term */
+	const char *sort_expr;     /* NULL: the id alone orders the rows */
+	const char *id_expr;
+	GString *where;
+} query;
+
+typedef struct binds {
+	sqlite3_int64 client_id, account_id;
+	const char *text, *kind, *kind_prefix, *operator_name, *state;
+} binds;
+
+static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i > 0)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_named_int(sqlite3_stmt *st, const char *name, sqlite3_int64 v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i > 0)
+		sqlite3_bind_int64(st, i, v);
+}
+
+typedef void (*fill_fn)(pw_console *c, sqlite3_stmt *st, row *r);
+
+static pw_code run_page(pw_console *c, const query *q, const binds *b, const row *from, bool forward,
+                        bool inclusive, int n, fill_fn fill, GPtrArray *out, pw_error *err)
+{
+	GString *sql = g_string_new(q->select);
+	const char *dir = forward ? "ASC" : "DESC";
+	const char *op = forward ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
+	sqlite3_stmt *st = NULL;
+	pw_code rc;
+	int s;
+
+	g_string_append(sql, q->where->str);
+	if (from) {
+		if (q->sort_expr)
+			g_string_append_printf(sql, " AND (%s, %s) %s (:ksort, :kid)", q->sort_expr, q->id_expr, op);
+		else
+			g_string_append_printf(sql, " AND %s %s :kid", q->id_expr, op);
+	}
+	if (q->sort_expr)
+		g_string_append_printf(sql, " ORDER BY %s %s, %s %s", q->sort_expr, dir, q->id_expr, dir);
+	else
+		g_string_append_printf(sql, " ORDER BY %s %s", q->id_expr, dir);
+	g_string_append(sql, " LIMIT :n");
+
+	rc = pw_store_prepare(c->store, sql->str, &st, err);
+	g_string_free(sql, TRUE);
+	if (rc != PW_OK)
+		return rc;
+	if (from) {
+		bind_named_text(st, ":ksort", from->sort ? from->sort : "");
+		bind_named_int(st, ":kid", from->id);
+	}
+	bind_named_int(st, ":n", n);
+	if (b->client_id)
+		bind_named_int(st, ":client", b->client_id);
+	if (b->account_id)
+		bind_named_int(st, ":account", b->account_id);
+	if (b->text)
+		bind_named_text(st, ":text", b->text);
+	if (b->kind)
+		bind_named_text(st, ":kind", b->kind);
+	if (b->kind_prefix)
+		bind_named_text(st, ":kindprefix", b->kind_prefix);
+	if (b->operator_name)
+		bind_named_text(st, ":operator", b->operator_name);
+	if (b->state)
+		bind_named_text(st, ":state", b->state);
+
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		row *r = g_new0(row, 1);
+		r->sort = g_strdup(pw_col_text(st, 0));
+		r->id = sqlite3_column_int64(st, 1);
+		r->state_cell = -1;
+		fill(c, st, r);
+		g_ptr_array_add(out, r);
+	}
+	if (s != SQLITE_DONE) {
+		rc = pw_store_fail(c->store, s, "reading a page for the console", err);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return PW_OK;
+}
+
+static sqlite3_int64 count_rows(pw_console *c, const char *from_where, const GString *where, const binds *b)
+{
+	char *sql = g_strdup_printf("SELECT count(*) %s%s", from_where, where->str);
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 n = -1;
+
+	if (pw_store_prepare(c->store, sql, &st, NULL) == PW_OK) {
+		if (b->client_id)
+			bind_named_int(st, ":client", b->client_id);
+		if (b->account_id)
+			bind_named_int(st, ":account", b->account_id);
+		if (b->text)
+			bind_named_text(st, ":text", b->text);
+		if (b->state)
+			bind_named_text(st, ":state", b->state);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	g_free(sql);
+	return n;
+}
+
+/* What a short time looks like in a narrow column: local "12-24 09:00". */
+static char *short_time(const char *stored)
+{
+	char *local = pw_time_to_local(stored);
+	char *out;
+	/* "2026-12-24 09:00:00" -> "12-24 09:00" */
+	if (strlen(local) >= 16 && local[4] == '-')
+		out = g_strndup(local + 5, 11);
+	else
+		out = g_strdup(local);
+	g_free(local);
+	return out;
+}
+
+static pw_theme_element job_state_el(const char *state, bool *alarm, bool *dim)
+{
+	*alarm = false;
+	*dim = false;
+	if (strcmp(state, "published") == 0)
+		return PW_EL_STATE_GOOD;
+	if (strcmp(state, "failed") == 0) {
+		*alarm = true;
+		return PW_EL_STATE_FAILED;
+	}
+	if (strcmp(state, "unknown") == 0) {
+		*alarm = true;
+		return PW_EL_STATE_UNKNOWN;
+	}
+	if (strcmp(state, "paused") == 0)
+		return PW_EL_STATE_PAUSED;
+	if (strcmp(state, "cancelled") == 0) {
+		*dim = true;
+		return PW_EL_STATE_GONE;
+	}
+	return PW_EL_STATE_WAITING;
+}
+
+static pw_theme_element account_state_el(const char *state)
+{
+	if (strcmp(state, "verified") == 0)
+		return PW_EL_STATE_GOOD;
+	if (strcmp(state, "mismatch") == 0)
+		return PW_EL_STATE_FAILED;
+	if (strcmp(state, "needs_reconnect") == 0)
+		return PW_EL_STATE_PAUSED;
+	if (strcmp(state, "disconnected") == 0)
+		return PW_EL_STATE_GONE;
+	return PW_EL_STATE_WAITING;
+}
+
+/* ---- clients ---- */
+
+#define CLIENTS_FROM " FROM clients c WHERE 1"
+
+static void clients_where(const pane *p, GString *where, binds *b)
+{
+	if (p->filter.text) {
+		g_string_append(where, " AND instr(lower(c.name), :text) > 0");
+		b->text = p->filter.text;
+	}
+}
+
+static void clients_fill(pw_console *c, sqlite3_stmt *st, row *r)
+{
+	sqlite3_int64 verified = sqlite3_column_int64(st, 4), accounts = sqlite3_column_int64(st, 5);
+	sqlite3_int64 alarms = sqlite3_column_int64(st, 6);
+	(void)c;
+	r->cell[0] = g_strdup(pw_col_text(st, 2));
+	r->dim = sqlite3_column_int(st, 3) != 0;
+	if (r->dim)
+		r->cell[1] = g_strdup("archived");
+	else
+		r->cell[1] = g_strdup_printf("%lld/%lld", (long long)verified, (long long)accounts);
+	if (alarms > 0) {
+		r->cell[2] = g_strdup_printf("%lld!", (long long)alarms);
+		r->state_cell = 2;
+		r->state_el = PW_EL_STATE_FAILED;
+		r->alarm = true;
+	} else {
+		r->cell[2] = g_strdup("");
+	}
+}
+
+static pw_code clients_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
+                             GPtrArray *out, pw_error *err)
+{
+	binds b = { 0 };
+	query q = {
+		.select = "SELECT lower(c.name), c.id, c.name, c.archived,"
+		          " (SELECT count(*) FROM accounts a WHERE a.client_id = c.id AND a.state = 'verified'),"
+		          " (SELECT count(*) FROM accounts a WHERE a.client_id = c.id),"
+		          " (SELECT count(*) FROM jobs j WHERE j.client_id = c.id AND j.state IN ('failed', 'unknown'))"
+		          CLIENTS_FROM,
+		.sort_expr = "lower(c.name)",
+		.id_expr = "c.id",
+		.where = g_string_new(""),
+	};
+	pw_code rc;
+	clients_where(p, q.where, &b);
+	rc = run_page(c, &q, &b, from, forward, inclusive, n, clients_fill, out, err);
+	g_string_free(q.where, TRUE);
+	return rc;
+}
+
+static sqlite3_int64 clients_count(pw_console *c, const pane *p)
+{
+	binds b = { 0 };
+	GString *where = g_string_new("");
+	sqlite3_int64 n;
+	clients_where(p, where, &b);
+	n = count_rows(c, CLIENTS_FROM, where, &b);
+	g_string_free(where, TRUE);
+	return n;
+}
+
+static void clients_columns(int width, int w[ROW_CELLS])
+{
+	w[0] = -1;
+	w[1] = width >= 30 ? 8 : 0;
+	w[2] = 4;
+}
+
+/* ---- accounts of the selected client ---- */
+
+#define ACCOUNTS_FROM " FROM accounts a WHERE a.client_id = :client"
+
+static void accounts_fill(pw_console *c, sqlite3_stmt *st, row *r)
+{
+	const char *state = pw_col_text(st, 3);
+	int days;
+	(void)c;
+	r->cell[0] = g_strdup(pw_col_text(st, 2));
+	/* Short enough for a narrow pane; the details view says it in full. */
+	r->cell[1] = g_strdup(strcmp(state, "needs_reconnect") == 0 ? "reconnect" : state);
+	r->state_cell = 1;
+	r->state_el = account_state_el(state);
+	r->alarm = strcmp(state, "mismatch") == 0 || strcmp(state, "needs_reconnect") == 0;
+	r->dim = strcmp(state, "disconnected") == 0;
+	/* Token health: days left on the refresh token, after which the
+	 * client must approve again. */
+	if (sqlite3_column_type(st, 4) == SQLITE_NULL || !pw_tokens_days_left(pw_col_text(st, 4), &days))
+		r->cell[2] = g_strdup("");
+	else if (days < 0)
+		r->cell[2] = g_strdup("expired");
+	else
+		r->cell[2] = g_strdup_printf("%dd", days);
+	if (sqlite3_column_int64(st, 5) > 0)
+		r->cell[3] = g_strdup_printf("%lld job%s", (long long)sqlite3_column_int64(st, 5),
+		                             sqlite3_column_int64(st, 5) == 1 ? "" : "s");
+	else
+		r->cell[3] = g_strdup("");
+}
+
+static pw_code accounts_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
+                              GPtrArray *out, pw_error *err)
+{
+	binds b = { .client_id = c->client_id };
+	query q = {
+		.select = "SELECT lower(coalesce(a.username, a.expected_username)), a.id,"
+		          " coalesce(a.username, a.expected_username), a.state, a.refresh_expires_at,"
+		          " (SELECT count(*) FROM jobs j WHERE j.account_id = a.id AND j.state IN " PW_JOB_WAITING_SQL ")"
+		          ACCOUNTS_FROM,
+		.sort_expr = "lower(coalesce(a.username, a.expected_username))",
+		.id_expr = "a.id",
+		.where = g_string_new(""),
+	};
+	pw_code rc;
+	if (!c->client_id) {
+		g_string_free(q.where, TRUE);
+		return PW_OK;
+	}
+	if (p->filter.text) {
+		g_string_append(q.where, " AND instr(lower(coalesce(a.username, a.expected_username)), :text) > 0");
+		b.text = p->filter.text;
+	}
+	rc = run_page(c, &q, &b, from, forward, inclusive, n, accounts_fill, out, err);
+	g_string_free(q.where, TRUE);
+	return rc;
+}
+
+static sqlite3_int64 accounts_count(pw_console *c, const pane *p)
+{
+	binds b = { .client_id = c->client_id };
+	GString *where = g_string_new("");
+	sqlite3_int64 n;
+	if (!c->client_id) {
+		g_string_free(where, TRUE);
+		return 0;
+	}
+	if (p->filter.text) {
+		g_string_append(where, " AND instr(lower(coalesce(a.username, a.expected_username)), :text) > 0");
+		b.text = p->filter.text;
+	}
+	n = count_rows(c, ACCOUNTS_FROM, where, &b);
+	g_string_free(where, TRUE);
+	return n;
+}
+
+static void accounts_columns(int width, int w[ROW_CELLS])
+{
+	w[0] = -1;
+	w[1] = 12;
+	w[2] = width >= 36 ? 7 : 0;
+	w[3] = width >= 48 ? 8 : 0;
+}
+
+/* ---- boards of the selected account ---- */
+
+#define BOARDS_FROM " FROM boards b WHERE b.account_id = :account"
+
+static void boards_fill(pw_console *c, sqlite3_stmt *st, row *r)
+{
+	bool in_scope = sqlite3_column_int(st, 3) != 0;
+	(void)c;
+	r->cell[0] = g_strdup(pw_col_text(st, 2));
+	r->cell[1] = g_strdup(in_scope ? "in scope" : "out");
+	r->state_cell = 1;
+	r->state_el = in_scope ? PW_EL_STATE_GOOD : PW_EL_STATE_GONE;
+	r->dim = !in_scope;
+	r->cell[2] = g_strdup(pw_col_text(st, 4));
+}
+
+static pw_code boards_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
+                            GPtrArray *out, pw_error *err)
+{
+	binds b = { .account_id = c->account_id };
+	query q = {
+		.select = "SELECT lower(b.name), b.id, b.name, b.in_scope, coalesce(b.privacy, '')" BOARDS_FROM,
+		.sort_expr = "lower(b.name)",
+		.id_expr = "b.id",
+		.where = g_string_new(""),
+	};
+	pw_code rc;
+	if (!c->account_id) {
+		g_string_free(q.where, TRUE);
+		return PW_OK;
+	}
+	if (p->filter.text) {
+		g_string_append(q.where, " AND instr(lower(b.name), :text) > 0");
+		b.text = p->filter.text;
+	}
+	rc = run_page(c, &q, &b, from, forward, inclusive, n, boards_fill, out, err);
+	g_string_free(q.where, TRUE);
+	return rc;
+}
+
+static sqlite3_int64 boards_count(pw_console *c, const pane *p)
+{
+	binds b = { .account_id = c->account_id };
+	GString *where = g_string_new("");
+	sqlite3_int64 n;
+	if (!c->account_id) {
+		g_string_free(where, TRUE);
+		return 0;
+	}
+	if (p->filter.text) {
+		g_string_append(where, " AND instr(lower(b.name), :text) > 0");
+		b.text = p->filter.text;
+	}
+	n = count_rows(c, BOARDS_FROM, where, &b);
+	g_string_free(where, TRUE);
+	return n;
+}
+
+static void boards_columns(int width, int w[ROW_CELLS])
+{
+	w[0] = -1;
+	w[1] = 8;
+	w[2] = width >= 40 ? 9 : 0;
+}
+
+/* ---- the queue ---- */
+
+#define QUEUE_FROM " FROM jobs j WHERE 1"
+
+/* The queue's filters; the board, account and client a job names are
+ * looked up per row, by primary key, only for the rows on screen. */
+static void queue_where(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b)
+{
+	sqlite3_int64 client = p->filter.client_id ? p->filter.client_id : (p->all_clients ? 0 : c->client_id);
+	const state_group *g = &tui_state_groups[p->state_group];
+
+	if (!p->all_clients && !p->filter.client_id && !c->client_id)
+		client = -1; /* "the selected client" with none selected: nothing */
+	if (client) {
+		g_string_append(where, " AND j.client_id = :client");
+		b->client_id = client;
+	}
+	if (one_state) {
+		g_string_append(where, " AND j.state = :state");
+		b->state = one_state;
+	} else if (p->filter.state) {
+		g_string_append(where, " AND j.state = :state");
+		b->state = p->filter.state;
+	} else if (g->sql) {
+		g_string_append_printf(where, " AND j.state IN %s", g->sql);
+	}
+	if (p->filter.text) {
+		g_string_append(where,
+		                " AND (instr(lower(j.title), :text) > 0"
+		                " OR instr(lower((SELECT name FROM boards WHERE id = j.board_id)), :text) > 0"
+		                " OR instr(lower((SELECT coalesce(username, expected_username) FROM accounts"
+		                " WHERE id = j.account_id)), :text) > 0)");
+		b->text = p->filter.text;
+	}
+}
+
+static void queue_fill(pw_console *c, sqlite3_stmt *st, row *r)
+{
+	const char *state = pw_col_text(st, 6);
+	bool alarm, dim;
+	(void)c;
+	r->cell[0] = short_time(pw_col_text(st, 2));
+	r->cell[1] = g_strdup(pw_col_text(st, 3));
+	r->cell[2] = g_strdup_printf("%s \xe2\x86\x92 %s", pw_col_text(st, 4), pw_col_text(st, 5));
+	r->state_el = job_state_el(state, &alarm, &dim);
+	r->alarm = alarm;
+	r->dim = dim;
+	/* Failed and unknown are in capitals, so they stand out without colour. */
+	r->cell[3] = alarm ? g_ascii_strup(state, -1) : g_strdup(state);
+	r->state_cell = 3;
+	r->cell[4] = g_strdup_printf("%lld", (long long)sqlite3_column_int64(st, 7));
+	r->cell[5] = g_strdup(pw_col_text(st, 8));
+}
+
+static pw_code queue_fetch_where(pw_console *c, const pane *p, const char *one_state, const row *from,
+                                 bool forward, bool inclusive, int n, GPtrArray *out, pw_error *err)
+{
+	binds b = { 0 };
+	query q = {
+		.select = "SELECT j.scheduled_at, j.id, j.scheduled_at,"
+		          " (SELECT name FROM clients WHERE id = j.client_id),"
+		          " (SELECT coalesce(username, expected_username) FROM accounts WHERE id = j.account_id),"
+		          " (SELECT name FROM boards WHERE id = j.board_id),"
+		          " j.state, j.attempts, j.title" QUEUE_FROM,
+		.sort_expr = "j.scheduled_at",
+		.id_expr = "j.id",
+		.where = g_string_new(""),
+	};
+	pw_code rc;
+	queue_where(c, p, one_state, q.where, &b);
+	rc = run_page(c, &q, &b, from, forward, inclusive, n, queue_fill, out, err);
+	g_string_free(q.where, TRUE);
+	return rc;
+}
+
+static int row_order(const row *a, const row *b)
+{
+	int d = strcmp(a->sort, b->sort);
+	return d ? d : (a->id > b->id) - (a->id < b->id);
+}
+
+static int row_order_fwd(gconstpointer a, gconstpointer b)
+{
+	return row_order(*(row *const *)a, *(row *const *)b);
+}
+
+static int row_order_back(gconstpointer a, gconstpointer b)
+{
+	return row_order(*(row *const *)b, *(row *const *)a);
+}
+
+/* A group of states is read one state at a time, each page from the
+ * index in order, and the pages merged: SQLite would otherwise sort every
+ * job of the group past the key for each page. */
+static pw_code queue_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
+                           GPtrArray *out, pw_error *err)
+{
+	const state_group *g = &tui_state_groups[p->state_group];
+	GPtrArray *all;
+	gchar **states;
+	pw_code rc = PW_OK;
+
+	if (p->filter.state || !g->sql || !strchr(g->sql, ','))
+		return queue_fetch_where(c, p, NULL, from, forward, inclusive, n, out, err);
+	all = g_ptr_array_new_with_free_func(row_free);
+	states = g_strsplit_set(g->sql, "(), '", -1);
+	for (int i = 0; states[i] && rc == PW_OK; i++)
+		if (*states[i])
+			rc = queue_fetch_where(c, p, states[i], from, forward, inclusive, n, all, err);
+	g_strfreev(states);
+	if (rc == PW_OK) {
+		g_ptr_array_sort(all, forward ? row_order_fwd : row_order_back);
+		for (guint i = 0; i < all->len && (int)i < n; i++) {
+			g_ptr_array_add(out, all->pdata[i]);
+			all->pdata[i] = NULL;
+		}
+	}
+	g_ptr_array_free(all, TRUE);
+	return rc;
+}
+
+static sqlite3_int64 queue_count(pw_console *c, const pane *p)
+{
+	binds b = { 0 };
+	GString *where = g_string_new("");
+	sqlite3_int64 n;
+	queue_where(c, p, NULL, where, &b);
+	n = count_rows(c, QUEUE_FROM, where, &b);
+	g_string_free(where, TRUE);
+	return n;
+}
+
+static void queue_columns(int width, int w[ROW_CELLS])
+{
+	w[0] = 11;
+	w[1] = width >= 70 ? 14 : 0;
+	w[2] = -1;
+	w[3] = 9;
+	w[4] = 2;
+	w[5] = width >= 90 ? MIN(width / 5, 40) : 0;
+}
+
+/* ---- the activity log ---- */
+
+#define LOG_FROM " FROM events e WHERE 1"
+
+static void log_where(pw_console *c, const pane *p, GString *where, binds *b)
+{
+	sqlite3_int64 client = p->filter.client_id ? p->filter.client_id : (p->all_clients ? 0 : c->client_id);
+
+	if (!p->all_clients && !p->filter.client_id && !c->client_id)
+		client = -1;
+	if (client) {
+		g_string_append(where, " AND e.client_id = :client");
+		b->client_id = client;
+	}
+	if (p->filter.kind) {
+		g_string_append(where, " AND (e.kind = :kind OR substr(e.kind, 1, length(:kindprefix)) = :kindprefix)");
+		b->kind = p->filter.kind;
+		b->kind_prefix = g_str_has_suffix(p->filter.kind, ".") ? p->filter.kind : "\x01";
+	}
+	if (p->filter.operator_name) {
+		g_string_append(where, " AND e.operator = :operator");
+		b->operator_name = p->filter.operator_name;
+	}
+	if (p->filter.text) {
+		g_string_append(where, " AND instr(lower(e.message), :text) > 0");
+		b->text = p->filter.text;
+	}
+}
+
+static sqlite3_int64 count_rows_max_id(pw_console *c)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 m = -1;
+	if (pw_store_prepare(c->store, "SELECT coalesce(max(id), 0) FROM events", &st, NULL) == PW_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			m = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return m;
+}
+
+/* Events someone must act on are marked like failed jobs; warnings that
+ * the worker or the client will settle are coloured as paused. */
+static pw_theme_element log_kind_el(const char *kind, bool *alarm)
+{
+	static const char *const failed[] = { "job.failed", "account.mismatch", "account.connect_refused",
+		                              "account.connect_failed" };
+	static const char *const warning[] = { "job.paused", "job.attempt_failed", "account.needs_reconnect",
+		                               "account.connect_denied", "account.connect_expired" };
+	static const char *const good[] = { "job.published", "job.reconciled", "account.connected" };
+
+	*alarm = false;
+	for (guint i = 0; i < G_N_ELEMENTS(failed); i++)
+		if (strcmp(kind, failed[i]) == 0) {
+			*alarm = true;
+			return PW_EL_STATE_FAILED;
+		}
+	if (strcmp(kind, "job.unknown") == 0) {
+		*alarm = true;
+		return PW_EL_STATE_UNKNOWN;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(warning); i++)
+		if (strcmp(kind, warning[i]) == 0)
+			return PW_EL_STATE_PAUSED;
+	for (guint i = 0; i < G_N_ELEMENTS(good); i++)
+		if (strcmp(kind, good[i]) == 0)
+			return PW_EL_STATE_GOOD;
+	return PW_EL_LOG_KIND;
+}
+
+static void log_fill(pw_console *c, sqlite3_stmt *st, row *r)
+{
+	const char *kind = pw_col_text(st, 4);
+	(void)c;
+	r->cell[0] = short_time(pw_col_text(st, 2));
+	r->cell[1] = g_strdup(pw_col_text(st, 3));
+	r->cell[2] = g_strdup(kind);
+	r->state_cell = 2;
+	r->state_el = log_kind_el(kind, &r->alarm);
+	r->cell[3] = g_strdup(pw_col_text(st, 5));
+	r->cell[4] = g_strdup(pw_col_text(st, 6));
+}
+
+static pw_code log_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
+                         GPtrArray *out, pw_error *err)
+{
+	binds b = { 0 };
+	query q = {
+		.select = "SELECT '', e.id, e.at, e.operator, e.kind,"
+		          " coalesce((SELECT name FROM clients WHERE id = e.client_id), ''), e.message" LOG_FROM,
+		.sort_expr = NULL,
+		.id_expr = "e.id",
+		.where = g_string_new(""),
+	};
+	pw_code rc;
+	log_where(c, p, q.where, &b);
+	rc = run_page(c, &q, &b, from, forward, inclusive, n, log_fill, out, err);
+	g_string_free(q.where, TRUE);
+	return rc;
+}
+
+static sqlite3_int64 log_count(pw_console *c, const pane *p)
+{
+	binds b = { 0 };
+	GString *where;
+	sqlite3_int64 n;
+
+	/* Text, kind and operator filters would read every event to count. */
+	if (p->filter.text || p->filter.kind || p->filter.operator_name)
+		return -1;
+	where = g_string_new("");
+	log_where(c, p, where, &b);
+	if (!b.client_id) {
+		/* Events are numbered without gaps: the newest id is the count. */
+		g_string_free(where, TRUE);
+		return count_rows_max_id(c);
+	}
+	n = count_rows(c, LOG_FROM, where, &b);
+	g_string_free(where, TRUE);
+	return n;
+}
+
+static void log_columns(int width, int w[ROW_CELLS])
+{
+	w[0] = 11;
+	w[1] = width >= 90 ? 10 : 0;
+	w[2] = 16;
+	w[3] = width >= 70 ? 12 : 0;
+	w[4] = -1;
+}
+
+static const source sources[PANE_COUNT] = {
+	[PANE_CLIENTS] = { "Clients", "No clients yet.\nOnboard one with\n'pinwarden client add'.", clients_fetch, clients_count,
+	                   clients_columns },
+	[PANE_ACCOUNTS] = { "Accounts", "None for this client.", accounts_fetch, accounts_count,
+	                    accounts_columns },
+	[PANE_BOARDS] = { "Boards", "None known yet: verifying\nthe account reads them.", boards_fetch, boards_count,
+	                  boards_columns },
+	[PANE_QUEUE] = { "Queue", "No jobs here.", queue_fetch, queue_count, queue_columns },
+	[PANE_LOG] = { "Log", "No events here.", log_fetch, log_count, log_columns },
+};
+
+const source *source_for(pane_id id)
+{
+	return &sources[id];
+}
