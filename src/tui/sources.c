@@ -36,58 +36,77 @@ void row_free(gpointer p)
 	g_free(r);
 }
 
-/* One pane's query: `select` yields the sort text, the id, then the
- * cells; `where` is built from the pane's filters. Keyset conditions and
- * order are added here so that each source states only what it reads. */
-typedef struct query {
-	const char *select;        /* ends in a WHERE clause's first term */
-	const char *sort_expr;     /* NULL: the id alone orders the rows */
-	const char *id_expr;
-	GString *where;
-} query;
-
 typedef struct binds {
 	sqlite3_int64 client_id, account_id;
 	const char *text, *kind, *kind_prefix, *operator_name, *state;
 } binds;
 
+typedef void (*fill_fn)(pw_console *c, sqlite3_stmt *st, row *r);
+
+/* What a pane reads: `columns` yields the sort text, the id, then what
+ * fill() turns into cells; `from` ends in a WHERE clause's first term, to
+ * which where() adds the pane's filters (returning false when the pane
+ * must show nothing, such as accounts with no client selected). Keyset
+ * conditions and order are added here, so that each pane states only
+ * what it reads. */
+typedef struct table {
+	const char *columns;
+	const char *from;
+	const char *sort_expr;     /* NULL: the id alone orders the rows */
+	const char *id_expr;
+	bool (*where)(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b);
+	fill_fn fill;
+} table;
+
 static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 {
 	int i = sqlite3_bind_parameter_index(st, name);
-	if (i > 0)
+	if (i > 0 && v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
 static void bind_named_int(sqlite3_stmt *st, const char *name, sqlite3_int64 v)
 {
 	int i = sqlite3_bind_parameter_index(st, name);
-	if (i > 0)
+	if (i > 0 && v)
 		sqlite3_bind_int64(st, i, v);
 }
 
-typedef void (*fill_fn)(pw_console *c, sqlite3_stmt *st, row *r);
-
-static pw_code run_page(pw_console *c, const query *q, const binds *b, const row *from, bool forward,
-                        bool inclusive, int n, fill_fn fill, GPtrArray *out, pw_error *err)
+static void bind_filters(sqlite3_stmt *st, const binds *b)
 {
-	GString *sql = g_string_new(q->select);
+	bind_named_int(st, ":client", b->client_id);
+	bind_named_int(st, ":account", b->account_id);
+	bind_named_text(st, ":text", b->text);
+	bind_named_text(st, ":kind", b->kind);
+	bind_named_text(st, ":kindprefix", b->kind_prefix);
+	bind_named_text(st, ":operator", b->operator_name);
+	bind_named_text(st, ":state", b->state);
+}
+
+static pw_code table_fetch(pw_console *c, const table *t, const pane *p, const char *one_state, const row *from,
+                           bool forward, bool inclusive, int n, GPtrArray *out, pw_error *err)
+{
 	const char *dir = forward ? "ASC" : "DESC";
 	const char *op = forward ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
+	GString *sql = g_string_new(t->columns);
+	binds b = { 0 };
 	sqlite3_stmt *st = NULL;
 	pw_code rc;
 	int s;
 
-	g_string_append(sql, q->where->str);
-	if (from) {
-		if (q->sort_expr)
-			g_string_append_printf(sql, " AND (%s, %s) %s (:ksort, :kid)", q->sort_expr, q->id_expr, op);
-		else
-			g_string_append_printf(sql, " AND %s %s :kid", q->id_expr, op);
+	g_string_append(sql, t->from);
+	if (!t->where(c, p, one_state, sql, &b)) {
+		g_string_free(sql, TRUE);
+		return PW_OK;
 	}
-	if (q->sort_expr)
-		g_string_append_printf(sql, " ORDER BY %s %s, %s %s", q->sort_expr, dir, q->id_expr, dir);
+	if (from && t->sort_expr)
+		g_string_append_printf(sql, " AND (%s, %s) %s (:ksort, :kid)", t->sort_expr, t->id_expr, op);
+	else if (from)
+		g_string_append_printf(sql, " AND %s %s :kid", t->id_expr, op);
+	if (t->sort_expr)
+		g_string_append_printf(sql, " ORDER BY %s %s, %s %s", t->sort_expr, dir, t->id_expr, dir);
 	else
-		g_string_append_printf(sql, " ORDER BY %s %s", q->id_expr, dir);
+		g_string_append_printf(sql, " ORDER BY %s %s", t->id_expr, dir);
 	g_string_append(sql, " LIMIT :n");
 
 	rc = pw_store_prepare(c->store, sql->str, &st, err);
@@ -96,62 +115,54 @@ static pw_code run_page(pw_console *c, const query *q, const binds *b, const row
 		return rc;
 	if (from) {
 		bind_named_text(st, ":ksort", from->sort ? from->sort : "");
-		bind_named_int(st, ":kid", from->id);
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":kid"), from->id);
 	}
-	bind_named_int(st, ":n", n);
-	if (b->client_id)
-		bind_named_int(st, ":client", b->client_id);
-	if (b->account_id)
-		bind_named_int(st, ":account", b->account_id);
-	if (b->text)
-		bind_named_text(st, ":text", b->text);
-	if (b->kind)
-		bind_named_text(st, ":kind", b->kind);
-	if (b->kind_prefix)
-		bind_named_text(st, ":kindprefix", b->kind_prefix);
-	if (b->operator_name)
-		bind_named_text(st, ":operator", b->operator_name);
-	if (b->state)
-		bind_named_text(st, ":state", b->state);
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":n"), n);
+	bind_filters(st, &b);
 
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		row *r = g_new0(row, 1);
 		r->sort = g_strdup(pw_col_text(st, 0));
 		r->id = sqlite3_column_int64(st, 1);
 		r->state_cell = -1;
-		fill(c, st, r);
+		t->fill(c, st, r);
 		g_ptr_array_add(out, r);
 	}
-	if (s != SQLITE_DONE) {
+	if (s != SQLITE_DONE)
 		rc = pw_store_fail(c->store, s, "reading a page for the console", err);
-		sqlite3_finalize(st);
-		return rc;
-	}
 	sqlite3_finalize(st);
-	return PW_OK;
+	return rc;
 }
 
-static sqlite3_int64 count_rows(pw_console *c, const char *from_where, const GString *where, const binds *b)
+static sqlite3_int64 table_count(pw_console *c, const table *t, const pane *p)
 {
-	char *sql = g_strdup_printf("SELECT count(*) %s%s", from_where, where->str);
+	GString *sql = g_string_new("SELECT count(*)");
 	sqlite3_stmt *st = NULL;
 	sqlite3_int64 n = -1;
+	binds b = { 0 };
 
-	if (pw_store_prepare(c->store, sql, &st, NULL) == PW_OK) {
-		if (b->client_id)
-			bind_named_int(st, ":client", b->client_id);
-		if (b->account_id)
-			bind_named_int(st, ":account", b->account_id);
-		if (b->text)
-			bind_named_text(st, ":text", b->text);
-		if (b->state)
-			bind_named_text(st, ":state", b->state);
+	g_string_append(sql, t->from);
+	if (!t->where(c, p, NULL, sql, &b)) {
+		g_string_free(sql, TRUE);
+		return 0;
+	}
+	if (pw_store_prepare(c->store, sql->str, &st, NULL) == PW_OK) {
+		bind_filters(st, &b);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			n = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-	g_free(sql);
+	g_string_free(sql, TRUE);
 	return n;
+}
+
+/* A name filter: words in `expr`, lower-cased. */
+static void name_filter(const pane *p, const char *expr, GString *where, binds *b)
+{
+	if (p->filter.text) {
+		g_string_append_printf(where, " AND instr(lower(%s), :text) > 0", expr);
+		b->text = p->filter.text;
+	}
 }
 
 /* What a short time looks like in a narrow column: local "12-24 09:00". */
@@ -206,14 +217,12 @@ static pw_theme_element account_state_el(const char *state)
 
 /* ---- clients ---- */
 
-#define CLIENTS_FROM " FROM clients c WHERE 1"
-
-static void clients_where(const pane *p, GString *where, binds *b)
+static bool clients_where(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b)
 {
-	if (p->filter.text) {
-		g_string_append(where, " AND instr(lower(c.name), :text) > 0");
-		b->text = p->filter.text;
-	}
+	(void)c;
+	(void)one_state;
+	name_filter(p, "c.name", where, b);
+	return true;
 }
 
 static void clients_fill(pw_console *c, sqlite3_stmt *st, row *r)
@@ -237,37 +246,17 @@ static void clients_fill(pw_console *c, sqlite3_stmt *st, row *r)
 	}
 }
 
-static pw_code clients_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
-                             GPtrArray *out, pw_error *err)
-{
-	binds b = { 0 };
-	query q = {
-		.select = "SELECT lower(c.name), c.id, c.name, c.archived,"
-		          " (SELECT count(*) FROM accounts a WHERE a.client_id = c.id AND a.state = 'verified'),"
-		          " (SELECT count(*) FROM accounts a WHERE a.client_id = c.id),"
-		          " (SELECT count(*) FROM jobs j WHERE j.client_id = c.id AND j.state IN ('failed', 'unknown'))"
-		          CLIENTS_FROM,
-		.sort_expr = "lower(c.name)",
-		.id_expr = "c.id",
-		.where = g_string_new(""),
-	};
-	pw_code rc;
-	clients_where(p, q.where, &b);
-	rc = run_page(c, &q, &b, from, forward, inclusive, n, clients_fill, out, err);
-	g_string_free(q.where, TRUE);
-	return rc;
-}
-
-static sqlite3_int64 clients_count(pw_console *c, const pane *p)
-{
-	binds b = { 0 };
-	GString *where = g_string_new("");
-	sqlite3_int64 n;
-	clients_where(p, where, &b);
-	n = count_rows(c, CLIENTS_FROM, where, &b);
-	g_string_free(where, TRUE);
-	return n;
-}
+static const table clients_table = {
+	.columns = "SELECT lower(c.name), c.id, c.name, c.archived,"
+	           " (SELECT count(*) FROM accounts a WHERE a.client_id = c.id AND a.state = 'verified'),"
+	           " (SELECT count(*) FROM accounts a WHERE a.client_id = c.id),"
+	           " (SELECT count(*) FROM jobs j WHERE j.client_id = c.id AND j.state IN ('failed', 'unknown'))",
+	.from = " FROM clients c WHERE 1",
+	.sort_expr = "lower(c.name)",
+	.id_expr = "c.id",
+	.where = clients_where,
+	.fill = clients_fill,
+};
 
 static void clients_columns(int width, int w[ROW_CELLS])
 {
@@ -278,7 +267,13 @@ static void clients_columns(int width, int w[ROW_CELLS])
 
 /* ---- accounts of the selected client ---- */
 
-#define ACCOUNTS_FROM " FROM accounts a WHERE a.client_id = :client"
+static bool accounts_where(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b)
+{
+	(void)one_state;
+	b->client_id = c->client_id;
+	name_filter(p, "coalesce(a.username, a.expected_username)", where, b);
+	return c->client_id != 0;
+}
 
 static void accounts_fill(pw_console *c, sqlite3_stmt *st, row *r)
 {
@@ -307,50 +302,16 @@ static void accounts_fill(pw_console *c, sqlite3_stmt *st, row *r)
 		r->cell[3] = g_strdup("");
 }
 
-static pw_code accounts_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
-                              GPtrArray *out, pw_error *err)
-{
-	binds b = { .client_id = c->client_id };
-	query q = {
-		.select = "SELECT lower(coalesce(a.username, a.expected_username)), a.id,"
-		          " coalesce(a.username, a.expected_username), a.state, a.refresh_expires_at,"
-		          " (SELECT count(*) FROM jobs j WHERE j.account_id = a.id AND j.state IN " PW_JOB_WAITING_SQL ")"
-		          ACCOUNTS_FROM,
-		.sort_expr = "lower(coalesce(a.username, a.expected_username))",
-		.id_expr = "a.id",
-		.where = g_string_new(""),
-	};
-	pw_code rc;
-	if (!c->client_id) {
-		g_string_free(q.where, TRUE);
-		return PW_OK;
-	}
-	if (p->filter.text) {
-		g_string_append(q.where, " AND instr(lower(coalesce(a.username, a.expected_username)), :text) > 0");
-		b.text = p->filter.text;
-	}
-	rc = run_page(c, &q, &b, from, forward, inclusive, n, accounts_fill, out, err);
-	g_string_free(q.where, TRUE);
-	return rc;
-}
-
-static sqlite3_int64 accounts_count(pw_console *c, const pane *p)
-{
-	binds b = { .client_id = c->client_id };
-	GString *where = g_string_new("");
-	sqlite3_int64 n;
-	if (!c->client_id) {
-		g_string_free(where, TRUE);
-		return 0;
-	}
-	if (p->filter.text) {
-		g_string_append(where, " AND instr(lower(coalesce(a.username, a.expected_username)), :text) > 0");
-		b.text = p->filter.text;
-	}
-	n = count_rows(c, ACCOUNTS_FROM, where, &b);
-	g_string_free(where, TRUE);
-	return n;
-}
+static const table accounts_table = {
+	.columns = "SELECT lower(coalesce(a.username, a.expected_username)), a.id,"
+	           " coalesce(a.username, a.expected_username), a.state, a.refresh_expires_at,"
+	           " (SELECT count(*) FROM jobs j WHERE j.account_id = a.id AND j.state IN " PW_JOB_WAITING_SQL ")",
+	.from = " FROM accounts a WHERE a.client_id = :client",
+	.sort_expr = "lower(coalesce(a.username, a.expected_username))",
+	.id_expr = "a.id",
+	.where = accounts_where,
+	.fill = accounts_fill,
+};
 
 static void accounts_columns(int width, int w[ROW_CELLS])
 {
@@ -362,7 +323,13 @@ static void accounts_columns(int width, int w[ROW_CELLS])
 
 /* ---- boards of the selected account ---- */
 
-#define BOARDS_FROM " FROM boards b WHERE b.account_id = :account"
+static bool boards_where(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b)
+{
+	(void)one_state;
+	b->account_id = c->account_id;
+	name_filter(p, "b.name", where, b);
+	return c->account_id != 0;
+}
 
 static void boards_fill(pw_console *c, sqlite3_stmt *st, row *r)
 {
@@ -376,47 +343,14 @@ static void boards_fill(pw_console *c, sqlite3_stmt *st, row *r)
 	r->cell[2] = g_strdup(pw_col_text(st, 4));
 }
 
-static pw_code boards_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
-                            GPtrArray *out, pw_error *err)
-{
-	binds b = { .account_id = c->account_id };
-	query q = {
-		.select = "SELECT lower(b.name), b.id, b.name, b.in_scope, coalesce(b.privacy, '')" BOARDS_FROM,
-		.sort_expr = "lower(b.name)",
-		.id_expr = "b.id",
-		.where = g_string_new(""),
-	};
-	pw_code rc;
-	if (!c->account_id) {
-		g_string_free(q.where, TRUE);
-		return PW_OK;
-	}
-	if (p->filter.text) {
-		g_string_append(q.where, " AND instr(lower(b.name), :text) > 0");
-		b.text = p->filter.text;
-	}
-	rc = run_page(c, &q, &b, from, forward, inclusive, n, boards_fill, out, err);
-	g_string_free(q.where, TRUE);
-	return rc;
-}
-
-static sqlite3_int64 boards_count(pw_console *c, const pane *p)
-{
-	binds b = { .account_id = c->account_id };
-	GString *where = g_string_new("");
-	sqlite3_int64 n;
-	if (!c->account_id) {
-		g_string_free(where, TRUE);
-		return 0;
-	}
-	if (p->filter.text) {
-		g_string_append(where, " AND instr(lower(b.name), :text) > 0");
-		b.text = p->filter.text;
-	}
-	n = count_rows(c, BOARDS_FROM, where, &b);
-	g_string_free(where, TRUE);
-	return n;
-}
+static const table boards_table = {
+	.columns = "SELECT lower(b.name), b.id, b.name, b.in_scope, coalesce(b.privacy, '')",
+	.from = " FROM boards b WHERE b.account_id = :account",
+	.sort_expr = "lower(b.name)",
+	.id_expr = "b.id",
+	.where = boards_where,
+	.fill = boards_fill,
+};
 
 static void boards_columns(int width, int w[ROW_CELLS])
 {
@@ -427,17 +361,15 @@ static void boards_columns(int width, int w[ROW_CELLS])
 
 /* ---- the queue ---- */
 
-#define QUEUE_FROM " FROM jobs j WHERE 1"
-
 /* The queue's filters; the board, account and client a job names are
  * looked up per row, by primary key, only for the rows on screen. */
-static void queue_where(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b)
+static bool queue_where(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b)
 {
 	sqlite3_int64 client = p->filter.client_id ? p->filter.client_id : (p->all_clients ? 0 : c->client_id);
 	const state_group *g = &tui_state_groups[p->state_group];
 
 	if (!p->all_clients && !p->filter.client_id && !c->client_id)
-		client = -1; /* "the selected client" with none selected: nothing */
+		return false; /* "the selected client" with none selected */
 	if (client) {
 		g_string_append(where, " AND j.client_id = :client");
 		b->client_id = client;
@@ -459,6 +391,7 @@ static void queue_where(pw_console *c, const pane *p, const char *one_state, GSt
 		                " WHERE id = j.account_id)), :text) > 0)");
 		b->text = p->filter.text;
 	}
+	return true;
 }
 
 static void queue_fill(pw_console *c, sqlite3_stmt *st, row *r)
@@ -479,26 +412,18 @@ static void queue_fill(pw_console *c, sqlite3_stmt *st, row *r)
 	r->cell[5] = g_strdup(pw_col_text(st, 8));
 }
 
-static pw_code queue_fetch_where(pw_console *c, const pane *p, const char *one_state, const row *from,
-                                 bool forward, bool inclusive, int n, GPtrArray *out, pw_error *err)
-{
-	binds b = { 0 };
-	query q = {
-		.select = "SELECT j.scheduled_at, j.id, j.scheduled_at,"
-		          " (SELECT name FROM clients WHERE id = j.client_id),"
-		          " (SELECT coalesce(username, expected_username) FROM accounts WHERE id = j.account_id),"
-		          " (SELECT name FROM boards WHERE id = j.board_id),"
-		          " j.state, j.attempts, j.title" QUEUE_FROM,
-		.sort_expr = "j.scheduled_at",
-		.id_expr = "j.id",
-		.where = g_string_new(""),
-	};
-	pw_code rc;
-	queue_where(c, p, one_state, q.where, &b);
-	rc = run_page(c, &q, &b, from, forward, inclusive, n, queue_fill, out, err);
-	g_string_free(q.where, TRUE);
-	return rc;
-}
+static const table queue_table = {
+	.columns = "SELECT j.scheduled_at, j.id, j.scheduled_at,"
+	           " (SELECT name FROM clients WHERE id = j.client_id),"
+	           " (SELECT coalesce(username, expected_username) FROM accounts WHERE id = j.account_id),"
+	           " (SELECT name FROM boards WHERE id = j.board_id),"
+	           " j.state, j.attempts, j.title",
+	.from = " FROM jobs j WHERE 1",
+	.sort_expr = "j.scheduled_at",
+	.id_expr = "j.id",
+	.where = queue_where,
+	.fill = queue_fill,
+};
 
 static int row_order(const row *a, const row *b)
 {
@@ -528,12 +453,12 @@ static pw_code queue_fetch(pw_console *c, const pane *p, const row *from, bool f
 	pw_code rc = PW_OK;
 
 	if (p->filter.state || !g->sql || !strchr(g->sql, ','))
-		return queue_fetch_where(c, p, NULL, from, forward, inclusive, n, out, err);
+		return table_fetch(c, &queue_table, p, NULL, from, forward, inclusive, n, out, err);
 	all = g_ptr_array_new_with_free_func(row_free);
 	states = g_strsplit_set(g->sql, "(), '", -1);
 	for (int i = 0; states[i] && rc == PW_OK; i++)
 		if (*states[i])
-			rc = queue_fetch_where(c, p, states[i], from, forward, inclusive, n, all, err);
+			rc = table_fetch(c, &queue_table, p, states[i], from, forward, inclusive, n, all, err);
 	g_strfreev(states);
 	if (rc == PW_OK) {
 		g_ptr_array_sort(all, forward ? row_order_fwd : row_order_back);
@@ -548,13 +473,7 @@ static pw_code queue_fetch(pw_console *c, const pane *p, const row *from, bool f
 
 static sqlite3_int64 queue_count(pw_console *c, const pane *p)
 {
-	binds b = { 0 };
-	GString *where = g_string_new("");
-	sqlite3_int64 n;
-	queue_where(c, p, NULL, where, &b);
-	n = count_rows(c, QUEUE_FROM, where, &b);
-	g_string_free(where, TRUE);
-	return n;
+	return table_count(c, &queue_table, p);
 }
 
 static void queue_columns(int width, int w[ROW_CELLS])
@@ -569,14 +488,13 @@ static void queue_columns(int width, int w[ROW_CELLS])
 
 /* ---- the activity log ---- */
 
-#define LOG_FROM " FROM events e WHERE 1"
-
-static void log_where(pw_console *c, const pane *p, GString *where, binds *b)
+static bool log_where(pw_console *c, const pane *p, const char *one_state, GString *where, binds *b)
 {
 	sqlite3_int64 client = p->filter.client_id ? p->filter.client_id : (p->all_clients ? 0 : c->client_id);
 
+	(void)one_state;
 	if (!p->all_clients && !p->filter.client_id && !c->client_id)
-		client = -1;
+		return false;
 	if (client) {
 		g_string_append(where, " AND e.client_id = :client");
 		b->client_id = client;
@@ -594,6 +512,7 @@ static void log_where(pw_console *c, const pane *p, GString *where, binds *b)
 		g_string_append(where, " AND instr(lower(e.message), :text) > 0");
 		b->text = p->filter.text;
 	}
+	return true;
 }
 
 static sqlite3_int64 count_rows_max_id(pw_console *c)
@@ -650,43 +569,25 @@ static void log_fill(pw_console *c, sqlite3_stmt *st, row *r)
 	r->cell[4] = g_strdup(pw_col_text(st, 6));
 }
 
-static pw_code log_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
-                         GPtrArray *out, pw_error *err)
-{
-	binds b = { 0 };
-	query q = {
-		.select = "SELECT '', e.id, e.at, e.operator, e.kind,"
-		          " coalesce((SELECT name FROM clients WHERE id = e.client_id), ''), e.message" LOG_FROM,
-		.sort_expr = NULL,
-		.id_expr = "e.id",
-		.where = g_string_new(""),
-	};
-	pw_code rc;
-	log_where(c, p, q.where, &b);
-	rc = run_page(c, &q, &b, from, forward, inclusive, n, log_fill, out, err);
-	g_string_free(q.where, TRUE);
-	return rc;
-}
+static const table log_table = {
+	.columns = "SELECT '', e.id, e.at, e.operator, e.kind,"
+	           " coalesce((SELECT name FROM clients WHERE id = e.client_id), ''), e.message",
+	.from = " FROM events e WHERE 1",
+	.sort_expr = NULL,
+	.id_expr = "e.id",
+	.where = log_where,
+	.fill = log_fill,
+};
 
 static sqlite3_int64 log_count(pw_console *c, const pane *p)
 {
-	binds b = { 0 };
-	GString *where;
-	sqlite3_int64 n;
-
 	/* Text, kind and operator filters would read every event to count. */
 	if (p->filter.text || p->filter.kind || p->filter.operator_name)
 		return -1;
-	where = g_string_new("");
-	log_where(c, p, where, &b);
-	if (!b.client_id) {
-		/* Events are numbered without gaps: the newest id is the count. */
-		g_string_free(where, TRUE);
+	/* Events are numbered without gaps: the newest id is the count. */
+	if (p->all_clients && !p->filter.client_id)
 		return count_rows_max_id(c);
-	}
-	n = count_rows(c, LOG_FROM, where, &b);
-	g_string_free(where, TRUE);
-	return n;
+	return table_count(c, &log_table, p);
 }
 
 static void log_columns(int width, int w[ROW_CELLS])
@@ -698,15 +599,33 @@ static void log_columns(int width, int w[ROW_CELLS])
 	w[4] = -1;
 }
 
+/* The panes whose rows come from one table read alone. */
+static const table *const simple[PANE_COUNT] = {
+	[PANE_CLIENTS] = &clients_table,
+	[PANE_ACCOUNTS] = &accounts_table,
+	[PANE_BOARDS] = &boards_table,
+	[PANE_LOG] = &log_table,
+};
+
+static pw_code simple_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
+                            GPtrArray *out, pw_error *err)
+{
+	return table_fetch(c, simple[p->id], p, NULL, from, forward, inclusive, n, out, err);
+}
+
+static sqlite3_int64 simple_count(pw_console *c, const pane *p)
+{
+	return table_count(c, simple[p->id], p);
+}
+
 static const source sources[PANE_COUNT] = {
-	[PANE_CLIENTS] = { "Clients", "No clients yet.\nOnboard one with\n'pinwarden client add'.", clients_fetch, clients_count,
-	                   clients_columns },
-	[PANE_ACCOUNTS] = { "Accounts", "None for this client.", accounts_fetch, accounts_count,
-	                    accounts_columns },
-	[PANE_BOARDS] = { "Boards", "None known yet: verifying\nthe account reads them.", boards_fetch, boards_count,
+	[PANE_CLIENTS] = { "Clients", "No clients yet.\nOnboard one with\n'pinwarden client add'.", simple_fetch,
+	                   simple_count, clients_columns },
+	[PANE_ACCOUNTS] = { "Accounts", "None for this client.", simple_fetch, simple_count, accounts_columns },
+	[PANE_BOARDS] = { "Boards", "None known yet: verifying\nthe account reads them.", simple_fetch, simple_count,
 	                  boards_columns },
 	[PANE_QUEUE] = { "Queue", "No jobs here.", queue_fetch, queue_count, queue_columns },
-	[PANE_LOG] = { "Log", "No events here.", log_fetch, log_count, log_columns },
+	[PANE_LOG] = { "Log", "No events here.", simple_fetch, log_count, log_columns },
 };
 
 const source *source_for(pane_id id)

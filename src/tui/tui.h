@@ -101,7 +101,7 @@ typedef struct view {
 	int top;
 } view;
 
-view *view_new(const char *title);
+view *view_new(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void view_add(view *v, pw_theme_element el, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void view_free(view *v);
 /* The selected row of the focused pane in full; NULL with err set when it

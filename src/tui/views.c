@@ -18,10 +18,13 @@
 #include "pinwarden/timeutil.h"
 #include "pinwarden/tokens.h"
 
-view *view_new(const char *title)
+view *view_new(const char *fmt, ...)
 {
 	view *v = g_new0(view, 1);
-	v->title = g_strdup(title);
+	va_list ap;
+	va_start(ap, fmt);
+	v->title = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
 	v->lines = g_array_new(FALSE, FALSE, sizeof(view_line));
 	return v;
 }
@@ -140,14 +143,11 @@ static view *job_view(pw_console *c, sqlite3_int64 id, pw_error *err)
 {
 	pw_job *j = NULL;
 	view *v;
-	char *title;
 	pw_log_filter f = { .job_id = id };
 
 	if (pw_job_get(c->store, id, &j, err) != PW_OK)
 		return NULL;
-	title = g_strdup_printf("Job %lld: %s", (long long)id, j->state);
-	v = view_new(title);
-	g_free(title);
+	v = view_new("Job %lld: %s", (long long)id, j->state);
 	view_add(v, PW_EL_HEADING, "%s", "Where");
 	field(v, "client", j->client_name);
 	field(v, "account", j->account_username);
@@ -188,15 +188,12 @@ static view *account_view(pw_console *c, sqlite3_int64 id, pw_error *err)
 {
 	pw_account *a = NULL;
 	view *v;
-	char *title;
 	pw_log_filter f = { .account_id = id };
 	int days;
 
 	if (pw_account_get(c->store, id, &a, err) != PW_OK)
 		return NULL;
-	title = g_strdup_printf("Account %s of %s", a->username ? a->username : a->expected_username, a->client_name);
-	v = view_new(title);
-	g_free(title);
+	v = view_new("Account %s of %s", a->username ? a->username : a->expected_username, a->client_name);
 	view_add(v, PW_EL_HEADING, "%s", "Account");
 	field(v, "expected", a->expected_username);
 	field(v, "connected as", a->username);
@@ -234,7 +231,6 @@ static view *client_view(pw_console *c, sqlite3_int64 id, pw_error *err)
 	pw_client *cl = NULL;
 	GPtrArray *accounts = NULL;
 	view *v;
-	char *title;
 
 	if (pw_client_get(c->store, id, &cl, err) != PW_OK)
 		return NULL;
@@ -242,9 +238,7 @@ static view *client_view(pw_console *c, sqlite3_int64 id, pw_error *err)
 		pw_client_free(cl);
 		return NULL;
 	}
-	title = g_strdup_printf("Client %s%s", cl->name, cl->archived ? " (archived)" : "");
-	v = view_new(title);
-	g_free(title);
+	v = view_new("Client %s%s", cl->name, cl->archived ? " (archived)" : "");
 	view_add(v, PW_EL_HEADING, "%s", "Client");
 	field(v, "contact", cl->contact);
 	field(v, "notes", cl->notes);
@@ -287,10 +281,8 @@ static view *board_view(pw_console *c, sqlite3_int64 id, pw_error *err)
 	sqlite3_bind_int64(st, 1, id);
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
-		char *title = g_strdup_printf("Board %s", pw_col_text(st, 0));
 		char n[64];
-		v = view_new(title);
-		g_free(title);
+		v = view_new("Board %s", pw_col_text(st, 0));
 		view_add(v, PW_EL_HEADING, "%s", "Board");
 		field(v, "client", pw_col_text(st, 6));
 		field(v, "account", pw_col_text(st, 5));
@@ -318,10 +310,9 @@ typedef struct one_event {
 static pw_code fill_event(const pw_event_row *ev, void *ud, pw_error *err)
 {
 	one_event *o = ud;
-	char *title = g_strdup_printf("Event %lld: %s", (long long)ev->id, ev->kind);
 	char *at = pw_time_to_local(ev->at);
 	(void)err;
-	o->v = view_new(title);
+	o->v = view_new("Event %lld: %s", (long long)ev->id, ev->kind);
 	view_add(o->v, PW_EL_HEADING, "%s", "Event");
 	field(o->v, "at", at);
 	field(o->v, "operator", ev->operator);
@@ -334,7 +325,6 @@ static pw_code fill_event(const pw_event_row *ev, void *ud, pw_error *err)
 	field(o->v, "previous hash", ev->prev_hash);
 	field(o->v, "hash", ev->hash);
 	g_free(at);
-	g_free(title);
 	return PW_E_EXISTS; /* one is enough: stop the walk */
 }
 
@@ -375,7 +365,7 @@ view *view_details(pw_console *c, pw_error *err)
 
 view *view_help(pw_console *c)
 {
-	view *v = view_new("Help: pinwarden console");
+	view *v = view_new("%s", "Help: pinwarden console");
 
 	view_add(v, PW_EL_HEADING, "%s", "Keys");
 	for (int a = PW_ACT_NONE + 1; a < PW_ACT_COUNT; a++) {

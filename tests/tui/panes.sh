@@ -38,6 +38,18 @@ check "the account is verified, with days left on its token" grep -Eq "shop_pins
 check "its board is in scope" grep -q "Spring *in scope" "$TEST_TMP/start"
 check "the clients pane marks a client with a failed job" grep -q "^! Shop .* 1!" "$TEST_TMP/start"
 
+# ---- a worker, seen from the status line -------------------------------------
+PINWARDEN_OPERATOR=night-shift "$PINWARDEN" worker >"$TEST_TMP/worker.log" 2>&1 &
+worker=$!
+console ":wait-for worker: running
+:save-display $TEST_TMP/worker"
+check "the status line shows the running worker, its process and who started it" \
+	grep -q "worker: running (pid $worker, night-shift)" "$TEST_TMP/worker"
+kill -TERM "$worker"
+wait "$worker"
+console ":save-display $TEST_TMP/noworker"
+check "and that none runs once it stopped" grep -q "worker: not running" "$TEST_TMP/noworker"
+
 # ---- the queue ---------------------------------------------------------------
 console "
 4
