@@ -33,6 +33,7 @@
 	X(STATE_FILTER, "state-filter", "f", "queue: the next group of states (open, failed, ...)") \
 	X(CLIENT_SCOPE, "client-scope", "c", "queue, log: the selected client only, or all") \
 	X(FOLLOW, "follow", "F", "log: jump to the newest event and follow it") \
+	X(PUBLISH, "publish", "p", "publish a Pin: choose client, account and board, then confirm") \
 	X(REDRAW, "redraw", "C-l", "redraw the whole screen") \
 	X(HELP, "help", "? F1", "show this help") \
 	X(QUIT, "quit", "q", "quit the console (Ctrl-C too)")

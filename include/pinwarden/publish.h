@@ -46,4 +46,10 @@ void pw_publish_result_clear(pw_publish_result *r);
  * and how to fix it. */
 pw_code pw_publish(pw_store *store, const pw_publish_request *req, pw_publish_result *out, pw_error *err);
 
+/* One link (image false) or image URL against the client's approved
+ * domains for that purpose, as pw_publish checks it; for front ends that
+ * check as the operator types. */
+struct pw_client;
+pw_code pw_publish_check_url(const struct pw_client *c, bool image, const char *url, pw_error *err);
+
 #endif

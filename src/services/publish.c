@@ -88,6 +88,13 @@ static pw_code check_domain(const pw_client *c, GPtrArray *rules, const char *wh
 	return rc;
 }
 
+pw_code pw_publish_check_url(const pw_client *c, bool image, const char *url, pw_error *err)
+{
+	if (image)
+		return check_domain(c, c->image_domains, "image", "image", "--image-domain", url, err);
+	return check_domain(c, c->link_domains, "link", "link", "--link-domain", url, err);
+}
+
 /* The board of the account with exactly this name. */
 static pw_code find_board(pw_store *store, const pw_account *a, const char *name, sqlite3_int64 *id,
                           char **pinterest_id, bool *in_scope, pw_error *err)
@@ -326,10 +333,9 @@ pw_code pw_publish(pw_store *store, const pw_publish_request *req, pw_publish_re
 		             req->board, c->name, c->name, req->board, a->expected_username);
 		goto fail;
 	}
-	if (!image_path && (rc = check_domain(c, c->image_domains, "image", "image", "--image-domain", req->image, err)) !=
-	                           PW_OK)
+	if (!image_path && (rc = pw_publish_check_url(c, true, req->image, err)) != PW_OK)
 		goto fail;
-	if (req->link && (rc = check_domain(c, c->link_domains, "link", "link", "--link-domain", req->link, err)) != PW_OK)
+	if (req->link && (rc = pw_publish_check_url(c, false, req->link, err)) != PW_OK)
 		goto fail;
 	{
 		pw_pin_create pin = { .board_id = board_pid, .title = req->title, .description = req->description,

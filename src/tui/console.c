@@ -393,6 +393,12 @@ void console_action(pw_console *c, pw_action a)
 	case PW_ACT_HELP:
 		c->view = view_help(c);
 		break;
+	case PW_ACT_PUBLISH:
+		if (pw_store_is_readonly(c->store))
+			console_message(c, true, "The workspace is read-only: nothing can be published from here.");
+		else
+			publish_start(c);
+		break;
 	case PW_ACT_QUIT:
 		c->quit = true;
 		break;
@@ -435,6 +441,11 @@ void console_key(pw_console *c, int key)
 		return;
 	}
 	c->message[0] = '\0';
+	if (c->wizard) {
+		if (!c->wizard->key(c, c->wizard, key))
+			wizard_close(c);
+		return;
+	}
 	if (c->prompting) {
 		prompt_key(c, key);
 		return;
@@ -586,7 +597,7 @@ static pw_code run_loop(pw_console *c, pw_error *err)
 
 	while (!c->quit) {
 		struct pollfd fds[3];
-		int nfds = 0, timeout, in_fd = -1, notify_i = -1;
+		int nfds = 0, timeout, in_fd = -1, notify_i = -1, wizard_i = -1;
 		gint64 now = g_get_monotonic_time(), wake = now + TICK_US, script_wait = -1;
 
 		if (c->script) {
@@ -608,6 +619,11 @@ static pw_code run_loop(pw_console *c, pw_error *err)
 		wake = c->next_tick;
 		if (c->next_reload && c->next_reload < wake)
 			wake = c->next_reload;
+		if (c->wizard && c->wizard->wake_at) {
+			gint64 at = c->wizard->wake_at(c->wizard);
+			if (at > 0 && at < wake)
+				wake = MAX(at, now);
+		}
 		if (c->notify_fd < 0 && now + 250 * 1000 < wake)
 			wake = now + 250 * 1000; /* no inotify: look for changes four times a second */
 		if (script_wait > 0 && now + script_wait < wake)
@@ -623,6 +639,10 @@ static pw_code run_loop(pw_console *c, pw_error *err)
 		if (c->notify_fd >= 0) {
 			notify_i = nfds;
 			fds[nfds++] = (struct pollfd){ .fd = c->notify_fd, .events = POLLIN };
+		}
+		if (c->wizard && c->wizard->fd && c->wizard->fd(c->wizard) >= 0) {
+			wizard_i = nfds;
+			fds[nfds++] = (struct pollfd){ .fd = c->wizard->fd(c->wizard), .events = POLLIN };
 		}
 		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
 			return pw_fail(err, PW_E_IO, "waiting for input failed: %s", g_strerror(errno));
@@ -645,6 +665,13 @@ static pw_code run_loop(pw_console *c, pw_error *err)
 		}
 		if (c->notify_fd < 0 && !c->next_reload)
 			c->next_reload = now;
+		if (c->wizard && c->wizard->tick) {
+			gint64 at = c->wizard->wake_at ? c->wizard->wake_at(c->wizard) : 0;
+			if ((wizard_i >= 0 && (fds[wizard_i].revents & POLLIN)) || (at > 0 && now >= at)) {
+				if (!c->wizard->tick(c, c->wizard))
+					wizard_close(c);
+			}
+		}
 		if (c->next_reload && now >= c->next_reload) {
 			c->next_reload = 0;
 			if (!c->too_small)
@@ -697,6 +724,8 @@ pw_code pw_console_run(pw_store *store, const pw_settings *settings, const pw_co
 
 	for (int i = 0; i < PANE_COUNT; i++)
 		pane_clear(&c->panes[i]);
+	if (c->wizard)
+		c->wizard->free(c->wizard);
 	view_free(c->view);
 	script_free(c->script);
 	if (c->notify_fd >= 0)

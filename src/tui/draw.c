@@ -286,6 +286,10 @@ static void draw_keybar(pw_console *c)
 		move(y, MIN(used, w - 1));
 		return;
 	}
+	if (c->wizard && !c->message[0]) {
+		draw_text(c, y, 0, w, c->wizard->keys(c, c->wizard), c->style[PW_EL_KEYBAR]);
+		return;
+	}
 	if (c->message[0]) {
 		/* A long message takes up to three lines over the panes' bottom
 		 * rows, until the next key: what went wrong must be readable. */
@@ -475,7 +479,10 @@ void draw_screen(pw_console *c)
 		return;
 	}
 	draw_status(c);
-	if (c->view) {
+	c->cursor_y = -1;
+	if (c->wizard) {
+		c->wizard->draw(c, c->wizard);
+	} else if (c->view) {
 		draw_view(c, c->view);
 	} else {
 		int sep = c->panes[PANE_QUEUE].x - 1;
@@ -490,8 +497,15 @@ void draw_screen(pw_console *c)
 		}
 	}
 	draw_keybar(c);
-	if (!c->prompting)
+	if (c->wizard && c->cursor_y >= 0 && !c->message[0]) {
+		/* The text cursor where the operator types. */
+		curs_set(1);
+		move(c->cursor_y, MIN(c->cursor_x, COLS - 1));
+	} else if (!c->prompting) {
+		if (c->wizard)
+			curs_set(0);
 		move(LINES - 1, COLS - 1);
+	}
 	wnoutrefresh(stdscr);
 	doupdate();
 }

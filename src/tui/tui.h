@@ -109,6 +109,100 @@ void view_free(view *v);
 view *view_details(pw_console *c, pw_error *err);
 view *view_help(pw_console *c);
 
+/* ---- workflows over the panes (widgets.c) ---- */
+
+/* Line editing for everything typed: characters, Backspace, C-u, C-w.
+ * Returns whether the key was taken. */
+bool edit_key(GString *s, int key, gsize max_bytes);
+
+typedef struct form_field {
+	const char *label;
+	const char *hint;          /* under the field while it has no problem */
+	int max_chars;             /* 0: no limit; otherwise counted live */
+	GString *value;
+	char *problem;             /* what is wrong with the value, or NULL */
+} form_field;
+
+/* Checks field i's value as typed; returns a problem (g_free) or NULL. */
+typedef char *(*form_check_fn)(pw_console *c, void *ud, int i, const char *value);
+
+typedef struct form {
+	GPtrArray *fields;         /* form_field * */
+	int focus;
+	form_check_fn check;
+	void *ud;
+	int cursor_y, cursor_x;    /* where the focused field's text ends */
+} form;
+
+typedef enum { FORM_GOING, FORM_SUBMIT, FORM_CANCEL } form_result;
+
+form *form_new(form_check_fn check, void *ud);
+int form_add(form *f, const char *label, const char *hint, int max_chars);
+const char *form_value(const form *f, int i);
+void form_set(form *f, int i, const char *v);
+/* Checks every field; false (focus on the first bad one) if any fails. */
+bool form_check_all(pw_console *c, form *f);
+/* Tab/Down and Up/S-Tab move between fields, Enter moves on and on the
+ * last field submits once every field passes; Esc cancels. */
+form_result form_key(pw_console *c, form *f, int key);
+/* Draws from line y, two lines a field; returns the next free line. */
+int form_draw(pw_console *c, form *f, int y, int h);
+void form_free(form *f);
+
+typedef struct choice {
+	sqlite3_int64 id;
+	char *label;
+	char *detail;
+	char *refusal;             /* why it cannot be chosen, or NULL */
+} choice;
+
+/* A list that starts with nothing chosen, even with one item: the
+ * operator moves to an item and presses Enter. Typing narrows it. */
+typedef struct chooser {
+	const char *what;          /* "client", for messages */
+	GPtrArray *items;          /* choice * */
+	GArray *visible;           /* indexes of items matching the filter */
+	GString *filter;
+	int sel, top;              /* in visible; sel -1: none */
+} chooser;
+
+typedef enum { CHOOSE_GOING, CHOOSE_DONE, CHOOSE_CANCEL } choose_result;
+
+chooser *chooser_new(const char *what);
+void chooser_add(chooser *ch, sqlite3_int64 id, const char *label, const char *detail, const char *refusal);
+const choice *chooser_selected(const chooser *ch);
+choose_result chooser_key(pw_console *c, chooser *ch, int key);
+void chooser_draw(pw_console *c, chooser *ch, int y, int h);
+void chooser_free(chooser *ch);
+
+/* A workflow drawn over the panes. While one is open every key goes to
+ * it, and nothing the panes do can change what it acts on: it keeps its
+ * own copy of what was chosen. */
+typedef struct wizard wizard;
+struct wizard {
+	/* Handles a key; returns false when the workflow has ended. */
+	bool (*key)(pw_console *c, wizard *w, int key);
+	void (*draw)(pw_console *c, wizard *w);
+	/* What the key bar says. */
+	const char *(*keys)(pw_console *c, wizard *w);
+	/* Optional: a file descriptor to wait on (-1: none), and what to do
+	 * when it is readable or when `wake_at` (monotonic µs, 0: never)
+	 * comes; returns false when the workflow has ended. */
+	int (*fd)(wizard *w);
+	gint64 (*wake_at)(wizard *w);
+	bool (*tick)(pw_console *c, wizard *w);
+	void (*free)(wizard *w);
+};
+
+/* Draws the frame (status line stays) with a title line; returns the
+ * first line free below it. */
+int wizard_frame(pw_console *c, const char *title, const char *step);
+/* Ends the open workflow and reads the panes again. */
+void wizard_close(pw_console *c);
+
+/* The workflows, each in a file of its own. */
+void publish_start(pw_console *c);
+
 /* Lines of the script mode (script.c). */
 typedef struct script script;
 
@@ -134,6 +228,8 @@ struct pw_console {
 	sqlite3_int64 n_failed, n_unknown, n_paused;
 
 	view *view;                /* a detail or help view over the panes */
+	wizard *wizard;            /* a workflow over the panes (and the view) */
+	int cursor_y, cursor_x;    /* where a workflow wants the text cursor; -1: hidden */
 	bool prompting;            /* typing a filter */
 	GString *prompt;
 	char message[512];
