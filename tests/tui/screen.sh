@@ -194,9 +194,9 @@ check "... and wide names show as '?'" grep -q "?? Foods" "$TEST_TMP/ascii"
 
 # ---- keys from the config file -------------------------------------------
 mkdir -p "$XDG_CONFIG_HOME/pinwarden"
-printf '[keys]\ndown = n\nup = p\n' >"$XDG_CONFIG_HOME/pinwarden/config"
+printf '[keys]\ndown = J\nup = K\n' >"$XDG_CONFIG_HOME/pinwarden/config"
 console "
-n
+J
 :save-display $TEST_TMP/rebound
 j
 :save-display $TEST_TMP/rebound-j"
