@@ -34,6 +34,14 @@
 	X(CLIENT_SCOPE, "client-scope", "c", "queue, log: the selected client only, or all") \
 	X(FOLLOW, "follow", "F", "log: jump to the newest event and follow it") \
 	X(PUBLISH, "publish", "p", "publish a Pin: choose client, account and board, then confirm") \
+	X(ONBOARD, "onboard", "a", "onboard a new client: name, contact, accounts, boards, domains") \
+	X(CONNECT, "connect", "C", "accounts: connect the selected account (the client approves)") \
+	X(OFFBOARD, "offboard", "O", "clients: offboard the selected client") \
+	X(RETRY, "retry", "r", "queue: retry the selected failed or cancelled job") \
+	X(CANCEL_JOB, "cancel-job", "x", "queue: cancel the selected job") \
+	X(RESCHEDULE, "reschedule", "s", "queue: give the selected job a new time") \
+	X(RESOLVE, "resolve", "R", "queue: settle an unknown job (published or not)") \
+	X(NEXT_PROBLEM, "next-problem", "!", "queue: go to the next failed or unknown job") \
 	X(REDRAW, "redraw", "C-l", "redraw the whole screen") \
 	X(HELP, "help", "? F1", "show this help") \
 	X(QUIT, "quit", "q", "quit the console (Ctrl-C too)")

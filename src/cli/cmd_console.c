@@ -46,10 +46,10 @@ int cmd_console(pw_cli *cli, int argc, char **argv)
 	}
 	/* A new user's first run makes the workspace; a read-only one opens
 	 * for looking. */
-	status = cli_open(cli, PW_OPEN_CREATE);
+	status = cli_services(cli, PW_OPEN_CREATE);
 	if (status >= 0)
 		return status;
-	rc = pw_console_run(cli->store, &cli->settings, &o, &err);
+	rc = pw_console_run(&cli->ctx, &cli->settings, &o, &err);
 	if (rc != PW_OK)
 		return cli_fail(cli, &err);
 	return PW_EXIT_OK;

@@ -394,10 +394,30 @@ void console_action(pw_console *c, pw_action a)
 		c->view = view_help(c);
 		break;
 	case PW_ACT_PUBLISH:
-		if (pw_store_is_readonly(c->store))
-			console_message(c, true, "The workspace is read-only: nothing can be published from here.");
-		else
+	case PW_ACT_ONBOARD:
+	case PW_ACT_CONNECT:
+	case PW_ACT_OFFBOARD:
+	case PW_ACT_RETRY:
+	case PW_ACT_CANCEL_JOB:
+	case PW_ACT_RESCHEDULE:
+	case PW_ACT_RESOLVE:
+		if (pw_store_is_readonly(c->store)) {
+			console_message(c, true, "The workspace is read-only: look, but change nothing from here.");
+			break;
+		}
+		if (a == PW_ACT_PUBLISH)
 			publish_start(c);
+		else if (a == PW_ACT_ONBOARD)
+			onboard_start(c);
+		else if (a == PW_ACT_CONNECT)
+			connect_start(c);
+		else if (a == PW_ACT_OFFBOARD)
+			offboard_start(c);
+		else
+			oncall_start(c, a);
+		break;
+	case PW_ACT_NEXT_PROBLEM:
+		rc = oncall_next_problem(c, &err);
 		break;
 	case PW_ACT_QUIT:
 		c->quit = true;
@@ -682,7 +702,7 @@ static pw_code run_loop(pw_console *c, pw_error *err)
 	return PW_OK;
 }
 
-pw_code pw_console_run(pw_store *store, const pw_settings *settings, const pw_console_options *opt, pw_error *err)
+pw_code pw_console_run(pw_ctx *ctx, const pw_settings *settings, const pw_console_options *opt, pw_error *err)
 {
 	pw_console con = { 0 };
 	pw_console *c = &con;
@@ -690,7 +710,8 @@ pw_code pw_console_run(pw_store *store, const pw_settings *settings, const pw_co
 	FILE *null_out = NULL, *null_in = NULL;
 	pw_code rc;
 
-	c->store = store;
+	c->ctx = ctx;
+	c->store = ctx->store;
 	c->settings = settings;
 	c->opt = opt;
 	c->notify_fd = -1;

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "pinwarden/console.h"
+#include "pinwarden/context.h"
 #include "pinwarden/error.h"
 #include "pinwarden/keys.h"
 #include "pinwarden/settings.h"
@@ -201,13 +202,21 @@ int wizard_frame(pw_console *c, const char *title, const char *step);
 void wizard_close(pw_console *c);
 
 /* The workflows, each in a file of its own. */
-void publish_start(pw_console *c);
+void publish_start(pw_console *c);   /* wiz_publish.c */
+void onboard_start(pw_console *c);   /* wiz_onboard.c: a new client */
+void offboard_start(pw_console *c);  /* wiz_offboard.c: the selected client */
+void connect_start(pw_console *c);   /* wiz_connect.c: the selected account */
+/* oncall.c: retry, cancel, reschedule or resolve the queue's selected job */
+void oncall_start(pw_console *c, pw_action a);
+/* oncall.c: the queue's selection moves to the next failed or unknown job */
+pw_code oncall_next_problem(pw_console *c, pw_error *err);
 
 /* Lines of the script mode (script.c). */
 typedef struct script script;
 
 struct pw_console {
-	pw_store *store;
+	pw_ctx *ctx;               /* the store, the keyring and Pinterest */
+	pw_store *store;           /* ctx->store */
 	const pw_settings *settings;
 	const pw_console_options *opt;
 	pw_keymap *keys;
