@@ -25,6 +25,7 @@ typedef struct pw_client {
 	char *name;
 	char *contact;
 	char *notes;
+	char *colour;             /* a colour name (colours.h), or NULL */
 	bool archived;
 	char *archived_at;        /* NULL unless archived */
 	char *created_at;
@@ -40,6 +41,7 @@ typedef struct pw_client_spec {
 	const char *name;
 	const char *contact;
 	const char *notes;
+	const char *colour;       /* NULL or "" for none */
 	GPtrArray *link_domains;
 	GPtrArray *image_domains;
 	GPtrArray *boards;
@@ -51,6 +53,7 @@ typedef struct pw_client_edit {
 	const char *name;
 	const char *contact;
 	const char *notes;
+	const char *colour;         /* "none" takes it away */
 	GPtrArray *add_link_domains;
 	GPtrArray *add_image_domains;
 	GPtrArray *remove_domains;  /* from both lists */

@@ -16,7 +16,7 @@
 #define PW_DB_FILE "pinwarden.db"
 
 /* The schema version this build writes; PRAGMA user_version holds it. */
-#define PW_SCHEMA_VERSION 4
+#define PW_SCHEMA_VERSION 5
 
 typedef struct pw_store pw_store;
 

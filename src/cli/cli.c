@@ -24,7 +24,7 @@ const pw_command pw_commands[] = {
 	  WORKSPACE_OPTS },
 	{ "client", "add", cmd_client_add,
 	  "NAME --contact TEXT [--domain HOST]... [--link-domain HOST]... [--image-domain HOST]... "
-	  "[--board NAME]... [--expect-account USERNAME]... [--notes TEXT]",
+	  "[--board NAME]... [--expect-account USERNAME]... [--notes TEXT] [--colour COLOUR]",
 	  "onboard a client: its contact, approved domains, boards in scope and expected accounts",
 	  "  --contact TEXT           who at the client authorizes publishing (required)\n"
 	  "  --domain HOST            approve HOST for links and images (repeat for more)\n"
@@ -33,7 +33,9 @@ const pw_command pw_commands[] = {
 	  "                           HOST is exact; *.example.com approves its subdomains\n"
 	  "  --board NAME             a board in scope (repeat for more)\n"
 	  "  --expect-account USER    the Pinterest username the client will connect (repeat)\n"
-	  "  --notes TEXT             free notes\n" WORKSPACE_OPTS },
+	  "  --notes TEXT             free notes\n"
+	  "  --colour COLOUR          the client's colour on the console's confirmation screens\n"
+	  "                           (red, blue, bright-green, color208, ...)\n" WORKSPACE_OPTS },
 	{ "client", "list", cmd_client_list, "[--all] [--json]",
 	  "list the clients",
 	  "  --all               include archived clients\n" JSON_OPT WORKSPACE_OPTS },
@@ -41,13 +43,14 @@ const pw_command pw_commands[] = {
 	  "show one client with its domains, boards and accounts",
 	  JSON_OPT WORKSPACE_OPTS },
 	{ "client", "edit", cmd_client_edit,
-	  "NAME [--name NEW] [--contact TEXT] [--notes TEXT] [--domain HOST]... [--link-domain HOST]... "
+	  "NAME [--name NEW] [--contact TEXT] [--notes TEXT] [--colour COLOUR|none] [--domain HOST]... [--link-domain HOST]... "
 	  "[--image-domain HOST]... [--remove-domain HOST]... [--board NAME]... [--remove-board NAME]... "
 	  "[--expect-account USERNAME]...",
 	  "change a client; options that add take the same values as 'client add'",
 	  "  --name NEW               rename the client\n"
 	  "  --contact TEXT           replace the contact\n"
 	  "  --notes TEXT             replace the notes\n"
+	  "  --colour COLOUR          set the client's colour, or none to take it away\n"
 	  "  --domain, --link-domain, --image-domain HOST   approve another domain\n"
 	  "  --remove-domain HOST     withdraw a domain (for links and images)\n"
 	  "  --board NAME             put another board in scope\n"

@@ -26,12 +26,12 @@ int cmd_init(pw_cli *cli, int argc, char **argv)
 /* ---- options shared by add and edit ---------------------------------- */
 
 enum {
-	OPT_CONTACT = 0x100, OPT_NOTES, OPT_DOMAIN, OPT_LINK_DOMAIN, OPT_IMAGE_DOMAIN, OPT_BOARD,
+	OPT_CONTACT = 0x100, OPT_NOTES, OPT_COLOUR, OPT_DOMAIN, OPT_LINK_DOMAIN, OPT_IMAGE_DOMAIN, OPT_BOARD,
 	OPT_EXPECT, OPT_NAME, OPT_REMOVE_DOMAIN, OPT_REMOVE_BOARD, OPT_ALL, OPT_JSON,
 };
 
 typedef struct client_opts {
-	const char *name, *contact, *notes;
+	const char *name, *contact, *notes, *colour;
 	GPtrArray *link, *image, *remove_domains, *boards, *remove_boards, *accounts;
 	bool all, json;
 } client_opts;
@@ -64,6 +64,7 @@ static int on_client_opt(pw_cli *cli, int opt, const char *arg, void *ud)
 	switch (opt) {
 	case OPT_CONTACT: o->contact = arg; break;
 	case OPT_NOTES: o->notes = arg; break;
+	case OPT_COLOUR: o->colour = arg; break;
 	case OPT_NAME: o->name = arg; break;
 	case OPT_DOMAIN:
 		g_ptr_array_add(o->link, g_strdup(arg));
@@ -85,6 +86,7 @@ static int on_client_opt(pw_cli *cli, int opt, const char *arg, void *ud)
 static const struct option add_opts[] = {
 	{ "contact", required_argument, NULL, OPT_CONTACT },
 	{ "notes", required_argument, NULL, OPT_NOTES },
+	{ "colour", required_argument, NULL, OPT_COLOUR },
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
 	{ "link-domain", required_argument, NULL, OPT_LINK_DOMAIN },
 	{ "image-domain", required_argument, NULL, OPT_IMAGE_DOMAIN },
@@ -97,6 +99,7 @@ static const struct option edit_opts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "contact", required_argument, NULL, OPT_CONTACT },
 	{ "notes", required_argument, NULL, OPT_NOTES },
+	{ "colour", required_argument, NULL, OPT_COLOUR },
 	{ "domain", required_argument, NULL, OPT_DOMAIN },
 	{ "link-domain", required_argument, NULL, OPT_LINK_DOMAIN },
 	{ "image-domain", required_argument, NULL, OPT_IMAGE_DOMAIN },
@@ -147,6 +150,7 @@ static cJSON *client_json(const pw_client *c)
 	cJSON_AddStringToObject(o, "name", c->name);
 	cJSON_AddStringToObject(o, "contact", c->contact);
 	cJSON_AddStringToObject(o, "notes", c->notes);
+	pw_json_string(o, "colour", c->colour);
 	cJSON_AddBoolToObject(o, "archived", c->archived);
 	pw_json_string(o, "archived_at", c->archived_at);
 	cJSON_AddStringToObject(o, "created_at", c->created_at);
@@ -175,7 +179,7 @@ int cmd_client_add(pw_cli *cli, int argc, char **argv)
 		status = one_name(cli, argc, argv, &name);
 	if (status < 0 && !o.contact)
 		status = cli_usage(cli, "--contact is required: who at '%s' authorizes publishing on their accounts?", name);
-	spec = (pw_client_spec){ .name = name, .contact = o.contact, .notes = o.notes, .link_domains = o.link,
+	spec = (pw_client_spec){ .name = name, .contact = o.contact, .notes = o.notes, .colour = o.colour, .link_domains = o.link,
 	                         .image_domains = o.image, .boards = o.boards, .accounts = o.accounts };
 	/* Bad input is refused before a workspace is created for it. */
 	if (status < 0 && pw_client_check(&spec, &err) != PW_OK)
@@ -323,6 +327,8 @@ int cmd_client_show(pw_cli *cli, int argc, char **argv)
 		}
 		if (c->notes[0])
 			fprintf(f, "notes       %s\n", c->notes);
+		if (c->colour)
+			fprintf(f, "colour      %s\n", c->colour);
 		fprintf(f, "accounts%s\n", accounts->len ? "" : "    none expected");
 		for (guint i = 0; i < accounts->len; i++) {
 			pw_account *a = g_ptr_array_index(accounts, i);
@@ -353,13 +359,13 @@ int cmd_client_edit(pw_cli *cli, int argc, char **argv)
 	status = cli_parse(cli, argc, argv, "", edit_opts, on_client_opt, &o);
 	if (status < 0)
 		status = one_name(cli, argc, argv, &name);
-	if (status < 0 && !o.name && !o.contact && !o.notes && !o.link->len && !o.image->len &&
+	if (status < 0 && !o.name && !o.contact && !o.notes && !o.colour && !o.link->len && !o.image->len &&
 	    !o.remove_domains->len && !o.boards->len && !o.remove_boards->len && !o.accounts->len)
 		status = cli_usage(cli, "say what to change: the options are listed below");
 	if (status < 0)
 		status = cli_open(cli, PW_OPEN_WRITE);
 	if (status < 0) {
-		pw_client_edit e = { .name = o.name, .contact = o.contact, .notes = o.notes,
+		pw_client_edit e = { .name = o.name, .contact = o.contact, .notes = o.notes, .colour = o.colour,
 		                     .add_link_domains = o.link, .add_image_domains = o.image,
 		                     .remove_domains = o.remove_domains, .add_boards = o.boards,
 		                     .remove_boards = o.remove_boards, .add_accounts = o.accounts };

@@ -9,6 +9,7 @@
 
 #include "pinwarden/accounts.h"
 #include "pinwarden/activity.h"
+#include "pinwarden/colours.h"
 #include "pinwarden/domains.h"
 #include "pinwarden/jobs.h"
 #include "pinwarden/text.h"
@@ -21,6 +22,7 @@ void pw_client_free(pw_client *c)
 	g_free(c->name);
 	g_free(c->contact);
 	g_free(c->notes);
+	g_free(c->colour);
 	g_free(c->archived_at);
 	g_free(c->created_at);
 	g_free(c->created_by);
@@ -114,7 +116,7 @@ static pw_code load_strings(pw_store *store, const char *sql, sqlite3_int64 id, 
 	return PW_OK;
 }
 
-#define CLIENT_COLUMNS "id, name, contact, notes, archived, archived_at, created_at, created_by"
+#define CLIENT_COLUMNS "id, name, contact, notes, archived, archived_at, created_at, created_by, colour"
 
 static pw_client *read_client(sqlite3_stmt *st)
 {
@@ -127,6 +129,7 @@ static pw_client *read_client(sqlite3_stmt *st)
 	c->archived_at = pw_col_dup(st, 5);
 	c->created_at = pw_col_dup(st, 6);
 	c->created_by = pw_col_dup(st, 7);
+	c->colour = pw_col_dup(st, 8);
 	return c;
 }
 
@@ -397,10 +400,29 @@ static pw_code check_texts(const char *name, const char *contact, const char *no
 	return rc;
 }
 
+/* A colour name as themes write it, lower-cased into *out (NULL for none
+ * or "none" when `none_ok`). */
+static pw_code check_colour(const char *colour, bool none_ok, char **out, pw_error *err)
+{
+	short n;
+	*out = NULL;
+	if (!colour || !*colour || (none_ok && g_ascii_strcasecmp(colour, "none") == 0))
+		return PW_OK;
+	if (!g_utf8_validate(colour, -1, NULL) || !pw_colour_parse(colour, &n) || n == PW_COLOUR_DEFAULT)
+		return pw_fail(err, PW_E_INVALID, "'%s' is not a colour for a client: %s%s", colour,
+		               PW_COLOURS_HELP + strlen("use default, "), none_ok ? " (none takes it away)" : "");
+	*out = g_ascii_strdown(colour, -1);
+	return PW_OK;
+}
+
 pw_code pw_client_check(const pw_client_spec *spec, pw_error *err)
 {
 	typed_lists t;
+	char *colour = NULL;
 	pw_code rc = check_texts(spec->name, spec->contact ? spec->contact : "", spec->notes, err);
+	if (rc == PW_OK)
+		rc = check_colour(spec->colour, false, &colour, err);
+	g_free(colour);
 	if (rc == PW_OK)
 		rc = normalize_all(&t, spec->link_domains, spec->image_domains, NULL, spec->boards, NULL,
 		                   spec->accounts, err);
@@ -415,15 +437,20 @@ pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64
 	sqlite3_stmt *st;
 	sqlite3_int64 id = 0;
 	char now[PW_TIME_LEN];
+	char *colour = NULL;
 	pw_code rc;
 	int src;
 
 	rc = check_texts(spec->name, spec->contact ? spec->contact : "", spec->notes, err);
+	if (rc == PW_OK)
+		rc = check_colour(spec->colour, false, &colour, err);
 	if (rc != PW_OK)
 		return rc;
 	rc = normalize_all(&t, spec->link_domains, spec->image_domains, NULL, spec->boards, NULL, spec->accounts, err);
-	if (rc != PW_OK)
+	if (rc != PW_OK) {
+		g_free(colour);
 		return rc;
+	}
 	rc = pw_store_begin(store, err);
 	if (rc != PW_OK)
 		goto done;
@@ -433,7 +460,8 @@ pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64
 
 	pw_time_now(now);
 	rc = pw_store_prepare(store,
-	                      "INSERT INTO clients (name, contact, notes, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+	                      "INSERT INTO clients (name, contact, notes, created_at, created_by, colour)"
+	                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	                      &st, err);
 	if (rc != PW_OK)
 		goto fail;
@@ -442,6 +470,7 @@ pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64
 	pw_bind_text(st, 3, spec->notes ? spec->notes : "");
 	pw_bind_text(st, 4, now);
 	pw_bind_text(st, 5, pw_store_operator(store)->name);
+	pw_bind_text(st, 6, colour);
 	src = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (src != SQLITE_DONE) {
@@ -465,6 +494,8 @@ pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64
 		cJSON_AddItemToObject(d, "image_domains", json_strings(t.image));
 		cJSON_AddItemToObject(d, "boards", json_strings(t.boards));
 		cJSON_AddItemToObject(d, "expected_accounts", json_strings(t.accounts));
+		if (colour)
+			cJSON_AddStringToObject(d, "colour", colour);
 		rc = pw_log_append(store, &ev, NULL, err);
 		cJSON_Delete(d);
 		g_free(msg);
@@ -483,6 +514,7 @@ fail:
 	pw_store_rollback(store);
 done:
 	typed_lists_clear(&t);
+	g_free(colour);
 	return rc;
 }
 
@@ -524,15 +556,20 @@ pw_code pw_client_update(pw_store *store, const char *name, const pw_client_edit
 	typed_lists t;
 	pw_client *c = NULL;
 	cJSON *changes = NULL;
+	char *colour = NULL;
 	pw_code rc;
 
 	rc = check_texts(e->name, e->contact, e->notes, err);
+	if (rc == PW_OK)
+		rc = check_colour(e->colour, true, &colour, err);
 	if (rc != PW_OK)
 		return rc;
 	rc = normalize_all(&t, e->add_link_domains, e->add_image_domains, e->remove_domains, e->add_boards,
 	                   e->remove_boards, e->add_accounts, err);
-	if (rc != PW_OK)
+	if (rc != PW_OK) {
+		g_free(colour);
 		return rc;
+	}
 	rc = pw_store_begin(store, err);
 	if (rc != PW_OK)
 		goto done;
@@ -560,6 +597,11 @@ pw_code pw_client_update(pw_store *store, const char *name, const pw_client_edit
 		if ((rc = set_field(store, c->id, "notes", e->notes, err)) != PW_OK)
 			goto fail;
 		cJSON_AddBoolToObject(changes, "notes", 1);
+	}
+	if (e->colour && g_strcmp0(colour, c->colour) != 0) {
+		if ((rc = set_field(store, c->id, "colour", colour, err)) != PW_OK)
+			goto fail;
+		note_change(changes, "colour", c->colour ? c->colour : "none", colour ? colour : "none");
 	}
 	if ((rc = remove_listed(store, c->id, "DELETE FROM client_domains WHERE client_id = ?1 AND domain = ?2",
 	                        c->link_domains, c->image_domains, t.remove, "approved domains", err)) != PW_OK ||
@@ -599,6 +641,7 @@ fail:
 	pw_store_rollback(store);
 done:
 	cJSON_Delete(changes);
+	g_free(colour);
 	pw_client_free(c);
 	typed_lists_clear(&t);
 	return rc;

@@ -194,6 +194,10 @@ static const char *const migrations[] = {
 	"DROP INDEX jobs_client;\n"
 	/* An account's waiting jobs, counted in every account list. */
 	"CREATE INDEX jobs_account_state ON jobs(account_id, state);\n",
+
+	/* 4 -> 5: a client may have a colour of its own, a terminal colour
+	 * name, so that its confirmation screens are told apart at a glance. */
+	"ALTER TABLE clients ADD COLUMN colour TEXT;\n",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == PW_SCHEMA_VERSION);

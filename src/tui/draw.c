@@ -12,6 +12,8 @@
 
 #include "tui.h"
 
+#include "pinwarden/colours.h"
+
 /* ---- theme ---- */
 
 /* A 256-colour index on a terminal with fewer colours: the nearest of
@@ -67,6 +69,19 @@ void draw_apply_theme(pw_console *c)
 		}
 	}
 	bkgdset(' ' | c->style[PW_EL_NORMAL]);
+}
+
+attr_t draw_client_attr(pw_console *c, const char *colour)
+{
+	short n;
+	bool colour_ok = c->colour && has_colors() && colour && pw_colour_parse(colour, &n) && n >= 0;
+	/* One pair past the theme's, for the client of the moment. */
+	short pair = (short)(PW_EL_COUNT + 1);
+
+	if (!colour_ok || pair >= COLOR_PAIRS)
+		return c->style[PW_EL_CONFIRM];
+	init_pair(pair, fit_colour(n), -1);
+	return COLOR_PAIR(pair) | A_BOLD | A_REVERSE;
 }
 
 /* ---- text ---- */

@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "pinwarden/colours.h"
 #include "pinwarden/text.h"
 
 /* themes/default.theme as a C string, generated at build time by the rule
@@ -34,14 +35,6 @@ static const char *const element_helps[PW_EL_COUNT] = {
 #define PW_THEME_HELP(e, key, help) [PW_EL_##e] = help,
 	PW_THEME_ELEMENTS(PW_THEME_HELP)
 #undef PW_THEME_HELP
-};
-
-/* In the order of their numbers, which are curses' COLOR_* values and the
- * usual 16-colour palette: 0-7 then their bright forms 8-15. */
-static const char *const colour_names[16] = {
-	"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
-	"bright-black", "bright-red", "bright-green", "bright-yellow",
-	"bright-blue", "bright-magenta", "bright-cyan", "bright-white",
 };
 
 static const struct {
@@ -301,34 +294,7 @@ static size_t line_at(const char *text, size_t offset)
 
 static bool parse_colour(const char *word, short *out)
 {
-	if (g_ascii_strcasecmp(word, "default") == 0) {
-		*out = PW_COLOR_DEFAULT;
-		return true;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(colour_names); i++) {
-		if (g_ascii_strcasecmp(word, colour_names[i]) == 0) {
-			*out = (short)i;
-			return true;
-		}
-	}
-	if (g_ascii_strncasecmp(word, "color", 5) == 0) {
-		const char *d = word + 5;
-		size_t n = strlen(d);
-		int v = 0;
-
-		if (n < 1 || n > 3)
-			return false;
-		for (size_t i = 0; i < n; i++) {
-			if (!g_ascii_isdigit(d[i]))
-				return false;
-			v = v * 10 + (d[i] - '0');
-		}
-		if (v > 255)
-			return false;
-		*out = (short)v;
-		return true;
-	}
-	return false;
+	return pw_colour_parse(word, out);
 }
 
 static bool parse_attr(const char *word, unsigned *flag)

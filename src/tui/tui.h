@@ -286,6 +286,10 @@ void draw_screen(pw_console *c);
  * padded with spaces; returns the columns written. */
 int draw_text(pw_console *c, int y, int x, int w, const char *utf8, attr_t attr);
 void draw_apply_theme(pw_console *c);
+/* How a client's confirmation screen is drawn: in its colour (colours.h
+ * name) when it has one and the terminal shows colour, else the theme's
+ * confirm style. */
+attr_t draw_client_attr(pw_console *c, const char *colour);
 
 /* ---- the loop (console.c) ---- */
 void console_message(pw_console *c, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

@@ -349,9 +349,8 @@ static int draw_target(pw_console *c, publish_wiz *pw, int y)
 	return y + 2;
 }
 
-static void confirm_line(pw_console *c, int y, const char *label, const char *value)
+static void confirm_line(pw_console *c, attr_t a, int y, const char *label, const char *value)
 {
-	attr_t a = c->style[PW_EL_CONFIRM];
 	char *text = g_strdup_printf("   %-12s %s", label, value && *value ? value : "-");
 	draw_text(c, y, 2, COLS - 4, text, a | A_BOLD);
 	g_free(text);
@@ -374,19 +373,22 @@ static void draw_confirm(pw_console *c, publish_wiz *pw, int y)
 	const char *when_text = form_value(pw->content, F_WHEN);
 	char *when = g_strdup_printf("%s%s", local, *when_text ? "" : "  (now)");
 	char *prompt;
+	/* The client's own colour, when it has one, so that one client's
+	 * confirmation never looks like another's. */
+	attr_t a = draw_client_attr(c, pw->client->colour);
 
 	draw_text(c, y++, 2, COLS - 2, "Publish this Pin? Check where it goes.", c->style[PW_EL_HEADING]);
 	y++;
-	draw_text(c, y++, 2, COLS - 4, "", c->style[PW_EL_CONFIRM]);
-	confirm_line(c, y++, "CLIENT", pw->client->name);
-	confirm_line(c, y++, "ACCOUNT", pw->username);
-	confirm_line(c, y++, "BOARD", pw->board_name);
-	draw_text(c, y++, 2, COLS - 4, "", c->style[PW_EL_CONFIRM]);
-	confirm_line(c, y++, "IMAGE", form_value(pw->content, F_IMAGE));
-	confirm_line(c, y++, "LINK DOMAIN", domain);
-	confirm_line(c, y++, "TITLE", form_value(pw->content, F_TITLE));
-	confirm_line(c, y++, "WHEN", when);
-	draw_text(c, y++, 2, COLS - 4, "", c->style[PW_EL_CONFIRM]);
+	draw_text(c, y++, 2, COLS - 4, "", a);
+	confirm_line(c, a, y++, "CLIENT", pw->client->name);
+	confirm_line(c, a, y++, "ACCOUNT", pw->username);
+	confirm_line(c, a, y++, "BOARD", pw->board_name);
+	draw_text(c, y++, 2, COLS - 4, "", a);
+	confirm_line(c, a, y++, "IMAGE", form_value(pw->content, F_IMAGE));
+	confirm_line(c, a, y++, "LINK DOMAIN", domain);
+	confirm_line(c, a, y++, "TITLE", form_value(pw->content, F_TITLE));
+	confirm_line(c, a, y++, "WHEN", when);
+	draw_text(c, y++, 2, COLS - 4, "", a);
 	y++;
 	prompt = g_strdup_printf("Type the account's username (%s) and Enter to queue it: ", pw->username);
 	{

@@ -54,6 +54,24 @@ check "--all shows them" has "$out" "archived"
 run client edit "Maison Élise" --contact "someone else"
 check "an archived client cannot be edited" status_is 1
 
+# A client's colour, for the console's confirmation screens.
+run client add Couleur --contact c --domain couleur.example --colour Bright-Blue
+check "a client can be given a colour" status_is 0
+check "... stored as its name in lower case" [ "$(db "SELECT colour FROM clients WHERE name = 'Couleur'")" = bright-blue ]
+check "... and recorded in its event" has "$(db "SELECT details FROM events WHERE kind = 'client.add' AND message LIKE '%Couleur%'")" '"colour":"bright-blue"'
+run client add Couleur2 --contact c --domain couleur.example --colour purple
+check "an unknown colour is refused" status_is 2
+check "... naming the colours there are" has "$err" "bright-white"
+run client add Couleur3 --contact c --domain couleur.example --colour default
+check "'default' is not a client's colour" status_is 2
+run client show Couleur --json
+check "client show --json has the colour" has "$out" '"colour":	"bright-blue"'
+run client edit Couleur --colour color208
+check "client edit changes the colour" [ "$(db "SELECT colour FROM clients WHERE name = 'Couleur'")" = color208 ]
+run client edit Couleur --colour none
+check "none takes it away" [ -z "$(db "SELECT colour FROM clients WHERE name = 'Couleur'")" ]
+check "... and the edit says from what" has "$(db "SELECT details FROM events WHERE kind = 'client.edit' ORDER BY id DESC LIMIT 1")" "color208"
+
 run log tail -n 50
 check "onboarding is in the log" has "$out" "client.add"
 check "the expected account is in the log" has "$out" "account.expect"
