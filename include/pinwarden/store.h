@@ -64,6 +64,13 @@ pw_code pw_store_fail(pw_store *store, int rc, const char *doing, pw_error *err)
 /* sqlite3_prepare_v2 with errors reported through pw_store_fail. */
 pw_code pw_store_prepare(pw_store *store, const char *sql, sqlite3_stmt **stmt, pw_error *err);
 
+/* A prepared statement kept for the store's life, for statements run
+ * again and again (appending to the log, the worker's changes): reset and
+ * unbound when handed out. Give it back with pw_store_release, never
+ * finalize it, and do not hold two uses of the same SQL at once. */
+pw_code pw_store_prepare_cached(pw_store *store, const char *sql, sqlite3_stmt **stmt, pw_error *err);
+void pw_store_release(sqlite3_stmt *stmt);
+
 /* Steps a statement that returns no rows, finalizes it, and reports a
  * failure through pw_store_fail. */
 pw_code pw_store_step_done(pw_store *store, sqlite3_stmt *stmt, const char *doing, pw_error *err);

@@ -76,7 +76,7 @@ void pw_log_genesis(const char *workspace_id, char out[PW_HASH_HEX_LEN + 1])
 static pw_code chain_tail(pw_store *store, sqlite3_int64 *id, char hash[PW_HASH_HEX_LEN + 1], pw_error *err)
 {
 	sqlite3_stmt *st;
-	pw_code rc = pw_store_prepare(store, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", &st, err);
+	pw_code rc = pw_store_prepare_cached(store, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", &st, err);
 	int src;
 
 	if (rc != PW_OK)
@@ -89,7 +89,7 @@ static pw_code chain_tail(pw_store *store, sqlite3_int64 *id, char hash[PW_HASH_
 		*id = 0;
 		pw_log_genesis(pw_store_workspace_id(store), hash);
 	}
-	sqlite3_finalize(st);
+	pw_store_release(st);
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
 		return pw_store_fail(store, src, "reading the end of the activity log", err);
 	return PW_OK;
@@ -144,7 +144,7 @@ pw_code pw_log_append(pw_store *store, const pw_event *ev, sqlite3_int64 *id_out
 	row.details = details;
 	pw_log_event_hash(prev, &row, hash);
 
-	rc = pw_store_prepare(store,
+	rc = pw_store_prepare_cached(store,
 	                      "INSERT INTO events (id, at, operator, kind, client_id, account_id, job_id,"
 	                      " message, details, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	                      &st, err);
@@ -164,12 +164,12 @@ pw_code pw_log_append(pw_store *store, const pw_event *ev, sqlite3_int64 *id_out
 	pw_bind_text(st, 10, prev);
 	pw_bind_text(st, 11, hash);
 	src = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pw_store_release(st);
 	cJSON_free(details);
 	if (src != SQLITE_DONE)
 		return pw_store_fail(store, src, "appending to the activity log", err);
 
-	rc = pw_store_prepare(store,
+	rc = pw_store_prepare_cached(store,
 	                      "INSERT INTO meta (key, value) VALUES ('log_head', ?1)"
 	                      " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	                      &st, err);
@@ -181,7 +181,7 @@ pw_code pw_log_append(pw_store *store, const pw_event *ev, sqlite3_int64 *id_out
 		pw_bind_text(st, 1, head);
 	}
 	src = sqlite3_step(st);
-	sqlite3_finalize(st);
+	pw_store_release(st);
 	if (src != SQLITE_DONE)
 		return pw_store_fail(store, src, "recording the head of the activity log", err);
 	if (id_out)

@@ -123,7 +123,8 @@ pw_code pw_job_list(pw_store *store, const pw_job_filter *f, GPtrArray **out, pw
 pw_code pw_job_get(pw_store *store, sqlite3_int64 id, pw_job **out, pw_error *err)
 {
 	sqlite3_stmt *st;
-	pw_code rc = pw_store_prepare(store, JOB_QUERY " WHERE j.id = ?1", &st, err);
+	/* Read for every job the worker sends: the statement is kept. */
+	pw_code rc = pw_store_prepare_cached(store, JOB_QUERY " WHERE j.id = ?1", &st, err);
 	int src;
 
 	*out = NULL;
@@ -133,7 +134,7 @@ pw_code pw_job_get(pw_store *store, sqlite3_int64 id, pw_job **out, pw_error *er
 	src = sqlite3_step(st);
 	if (src == SQLITE_ROW)
 		*out = read_job(st);
-	sqlite3_finalize(st);
+	pw_store_release(st);
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
 		return pw_store_fail(store, src, "reading the job", err);
 	if (!*out)

@@ -25,6 +25,7 @@ struct pw_store {
 	int busy_timeout_ms;
 	bool readonly;
 	bool created;
+	GHashTable *cache;      /* SQL text -> prepared statement, for the hot paths */
 };
 
 sqlite3 *pw_store_db(pw_store *store) { return store->db; }
@@ -120,6 +121,41 @@ pw_code pw_store_prepare(pw_store *store, const char *sql, sqlite3_stmt **stmt, 
 	return PW_OK;
 }
 
+static void finalize_stmt(gpointer st)
+{
+	sqlite3_finalize(st);
+}
+
+pw_code pw_store_prepare_cached(pw_store *store, const char *sql, sqlite3_stmt **stmt, pw_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!store->cache)
+		store->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, finalize_stmt);
+	st = g_hash_table_lookup(store->cache, sql);
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		*stmt = st;
+		return PW_OK;
+	}
+	rc = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		*stmt = NULL;
+		return pw_store_fail(store, rc, "preparing a query", err);
+	}
+	g_hash_table_insert(store->cache, g_strdup(sql), st);
+	*stmt = st;
+	return PW_OK;
+}
+
+void pw_store_release(sqlite3_stmt *stmt)
+{
+	if (stmt)
+		sqlite3_reset(stmt);
+}
+
 pw_code pw_store_step_done(pw_store *store, sqlite3_stmt *stmt, const char *doing, pw_error *err)
 {
 	int rc = sqlite3_step(stmt);
@@ -137,16 +173,30 @@ pw_code pw_store_begin(pw_store *store, pw_error *err)
 		               "the workspace %s is read-only; pinwarden must write there to record this. "
 		               "Make it writable (chmod u+w), or use --workspace to choose another",
 		               store->workspace);
-	rc = sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
+	{
+		sqlite3_stmt *st;
+		if (pw_store_prepare_cached(store, "BEGIN IMMEDIATE", &st, err) != PW_OK)
+			return err ? err->code : PW_E_INTERNAL;
+		rc = sqlite3_step(st);
+		pw_store_release(st);
+	}
+	if (rc != SQLITE_DONE)
 		return pw_store_fail(store, rc, "starting a change", err);
 	return PW_OK;
 }
 
 pw_code pw_store_commit(pw_store *store, pw_error *err)
 {
-	int rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
+	sqlite3_stmt *st;
+	int rc;
+
+	if (pw_store_prepare_cached(store, "COMMIT", &st, err) != PW_OK) {
+		pw_store_rollback(store);
+		return err ? err->code : PW_E_INTERNAL;
+	}
+	rc = sqlite3_step(st);
+	pw_store_release(st);
+	if (rc != SQLITE_DONE) {
 		pw_code code = pw_store_fail(store, rc, "saving the change", err);
 		pw_store_rollback(store);
 		return code;
@@ -693,6 +743,8 @@ void pw_store_close(pw_store *store)
 {
 	if (!store)
 		return;
+	if (store->cache)
+		g_hash_table_destroy(store->cache);
 	if (store->db)
 		sqlite3_close(store->db);
 	g_free(store->workspace);

@@ -175,6 +175,7 @@ static gint64 take_token(GHashTable *buckets, gint64 account_id, const pw_worker
 /* ---- state changes, each with its event --------------------------------- */
 
 typedef struct job_change {
+	bool in_batch;                /* inside the caller's transaction */
 	const char *state;
 	const char *next_attempt_at;  /* NULL: cleared */
 	const char *pin_id;
@@ -187,11 +188,11 @@ static pw_code change_job(pw_store *store, const pw_job *j, const job_change *c,
 {
 	sqlite3_stmt *st;
 	char now[PW_TIME_LEN];
-	pw_code rc = pw_store_begin(store, err);
+	pw_code rc = c->in_batch ? PW_OK : pw_store_begin(store, err);
 
 	pw_time_now(now);
 	if (rc == PW_OK)
-		rc = pw_store_prepare(store,
+		rc = pw_store_prepare_cached(store,
 		                      "UPDATE jobs SET state = ?2, next_attempt_at = ?3, pin_id = coalesce(?4, pin_id),"
 		                      " last_error = ?5, attempts = attempts + ?6,"
 		                      " attempt_started_at = CASE WHEN ?6 THEN ?7 ELSE attempt_started_at END,"
@@ -205,13 +206,17 @@ static pw_code change_job(pw_store *store, const pw_job *j, const job_change *c,
 		pw_bind_text(st, 5, c->last_error);
 		sqlite3_bind_int(st, 6, c->new_attempt ? 1 : 0);
 		pw_bind_text(st, 7, now);
-		rc = pw_store_step_done(store, st, "recording the job's state", err);
+		int src = sqlite3_step(st);
+		pw_store_release(st);
+		rc = src == SQLITE_DONE ? PW_OK : pw_store_fail(store, src, "recording the job's state", err);
 	}
 	if (rc == PW_OK) {
 		pw_event ev = { .kind = kind, .client_id = j->client_id, .account_id = j->account_id, .job_id = j->id,
 		                .message = msg, .details = details };
 		rc = pw_log_append(store, &ev, NULL, err);
 	}
+	if (c->in_batch)
+		return rc;
 	if (rc == PW_OK)
 		rc = pw_store_commit(store, err);
 	else
@@ -330,45 +335,94 @@ static void send_task(gpointer data, gpointer user)
 	g_async_queue_push(p->done, t);
 }
 
-/* Records the attempt (durably, before anything is sent) and gets what
- * sending needs. NULL when the job was settled here instead. */
-static task *begin_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+/* Records the attempts of a batch of jobs in one transaction (one write to
+ * disk for all), before any of them is sent: a crash from here on leaves
+ * them in 'sending', which is never sent blindly. False when it could not
+ * be recorded: then none is sent. */
+static bool record_attempts(pw_ctx *ctx, const pw_worker_options *o, GPtrArray *jobs)
 {
-	pw_error err = { 0 }, step = { 0 };
-	pw_account_auth auth = { 0 };
-	int n = (int)j->attempts + 1;
-	task *t;
-	pw_code rc;
+	pw_error err = { 0 };
+	pw_code rc = pw_store_begin(ctx->store, &err);
 
-	/* The attempt is on disk before the request leaves: a crash from
-	 * here on leaves a job in 'sending', which is never sent blindly. */
-	{
-		job_change c = { .state = "sending", .new_attempt = true };
+	for (guint i = 0; i < jobs->len && rc == PW_OK; i++) {
+		pw_job *j = g_ptr_array_index(jobs, i);
+		int n = (int)j->attempts + 1;
+		job_change c = { .in_batch = true, .state = "sending", .new_attempt = true };
 		cJSON *d = cJSON_CreateObject();
-		char *msg = g_strdup_printf("job %lld: attempt %d to %s → %s", (long long)j->id, n, j->account_username,
-		                            j->board_name);
+		char *msg = g_strdup_printf("job %lld: attempt %d to %s \xe2\x86\x92 %s", (long long)j->id, n,
+		                            j->account_username, j->board_name);
 		cJSON_AddNumberToObject(d, "attempt", n);
 		rc = change_job(ctx->store, j, &c, "job.attempt", msg, d, &err);
 		cJSON_Delete(d);
 		g_free(msg);
-		if (rc != PW_OK) {
-			say(o, "job %lld: could not record the attempt, so it was not sent: %s", (long long)j->id, err.message);
-			pw_job_free(j);
-			return NULL;
-		}
+	}
+	if (rc == PW_OK)
+		rc = pw_store_commit(ctx->store, &err);
+	else
+		pw_store_rollback(ctx->store);
+	if (rc != PW_OK) {
+		say(o, "%u jobs: could not record the attempts, so none was sent: %s", jobs->len, err.message);
+		return false;
 	}
 	pw_crash_point("after-attempt-recorded");
+	return true;
+}
 
-	t = g_new0(task, 1);
+/* An account's access token, read from the keyring once per batch: the
+ * copies live only until the batch has been handed to the senders. */
+typedef struct token_cache {
+	GHashTable *tokens;     /* account id -> secret, or absent */
+} token_cache;
+
+static void token_cache_clear(token_cache *tc)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	if (!tc->tokens)
+		return;
+	g_hash_table_iter_init(&it, tc->tokens);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		pw_secret_wipe(v);
+		g_free(v);
+	}
+	g_hash_table_destroy(tc->tokens);
+	tc->tokens = NULL;
+}
+
+/* What sending needs, for a job whose attempt is recorded. NULL when the
+ * job was settled here instead. */
+static task *prepare_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, token_cache *tc,
+                             pw_worker_stats *stats)
+{
+	pw_error step = { 0 };
+	task *t = g_new0(task, 1);
+	const char *cached;
+	pw_code rc;
+
 	t->job = j;
 	rc = local_image_unchanged(j, &step);
 	/* A changed image is for good; a keyring that does not answer is
 	 * passing; an account without tokens waits to be connected. */
 	t->api.klass = PW_API_LOCAL;
 	if (rc == PW_OK) {
-		rc = pw_account_auth_open(ctx, j->account_id, &auth, &step);
-		t->api.klass = rc == PW_E_MISSING ? PW_API_AUTH : PW_API_TRANSIENT;
-		t->refreshed = rc == PW_E_MISSING;
+		if (!tc->tokens)
+			tc->tokens = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		cached = g_hash_table_lookup(tc->tokens, &j->account_id);
+		if (cached) {
+			t->access_token = g_strdup(cached);
+		} else {
+			pw_account_auth auth = { 0 };
+			rc = pw_account_auth_open(ctx, j->account_id, &auth, &step);
+			t->api.klass = rc == PW_E_MISSING ? PW_API_AUTH : PW_API_TRANSIENT;
+			t->refreshed = rc == PW_E_MISSING;
+			if (rc == PW_OK) {
+				gint64 *key = g_new(gint64, 1);
+				*key = j->account_id;
+				t->access_token = g_strdup(auth.access_token);
+				g_hash_table_insert(tc->tokens, key, g_strdup(auth.access_token));
+			}
+			pw_account_auth_close(&auth);
+		}
 	}
 	if (rc != PW_OK) {
 		t->rc = rc;
@@ -377,36 +431,34 @@ static task *begin_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, p
 		finish_attempt(ctx, o, t, stats);
 		return NULL;
 	}
-	t->access_token = g_strdup(auth.access_token);
-	pw_account_auth_close(&auth);
 	return t;
 }
 
-/* Records what Pinterest answered. */
-static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats)
+/* The outcome of an attempt, decided and written (in_batch: inside the
+ * caller's transaction). *outcome gets the job's new state and *msg what
+ * to say; stats are the caller's, once the write is committed. */
+static pw_code record_outcome(pw_ctx *ctx, const pw_worker_options *o, task *t, bool in_batch, const char **outcome,
+                              char **msg, pw_error *err)
 {
 	pw_job *j = t->job;
 	pw_api_error *a = &t->api;
-	pw_error err = { 0 };
-	char *msg = NULL;
 	int n = (int)j->attempts + 1;
 	pw_code rc;
 
-	pw_crash_point("after-send");
+	*msg = NULL;
 	if (t->rc == PW_OK) {
-		job_change c = { .state = "published", .pin_id = t->pin.id };
+		job_change c = { .in_batch = in_batch, .state = "published", .pin_id = t->pin.id };
 		cJSON *d = api_details(a, n);
 		cJSON_AddStringToObject(d, "pin_id", t->pin.id);
-		msg = g_strdup_printf("job %lld published as Pin %s on %s → %s", (long long)j->id, t->pin.id,
-		                      j->account_username, j->board_name);
-		rc = change_job(ctx->store, j, &c, "job.published", msg, d, &err);
+		*msg = g_strdup_printf("job %lld published as Pin %s on %s \xe2\x86\x92 %s", (long long)j->id, t->pin.id,
+		                       j->account_username, j->board_name);
+		*outcome = "published";
+		rc = change_job(ctx->store, j, &c, "job.published", *msg, d, err);
 		cJSON_Delete(d);
-		if (rc == PW_OK)
-			stats->published++;
 	} else {
 		const char *state, *kind;
 		char next[PW_TIME_LEN] = "";
-		job_change c = { .last_error = t->err.message };
+		job_change c = { .in_batch = in_batch, .last_error = t->err.message };
 		cJSON *d = api_details(a, n);
 		pw_account *acc = NULL;
 		pw_error ignored = { 0 };
@@ -416,35 +468,59 @@ static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_
 			/* The token is dead even after a refresh: wait for the client. */
 			state = "paused";
 			kind = "job.paused";
-			stats->paused++;
 		} else if (a->maybe_done) {
 			state = "unknown";
 			kind = "job.unknown";
-			stats->unknown++;
 		} else if (a->klass == PW_API_TRANSIENT && n < o->max_attempts) {
 			state = "retrying";
 			kind = "job.attempt_failed";
 			pw_time_from_now(backoff_seconds(o, n, a), next);
 			c.next_attempt_at = next;
-			stats->retried++;
 		} else {
 			state = "failed";
 			kind = "job.failed";
-			stats->failed++;
 		}
 		c.state = state;
-		msg = g_strdup_printf("job %lld %s after attempt %d: %s", (long long)j->id, state, n, t->err.message);
+		*outcome = state;
+		*msg = g_strdup_printf("job %lld %s after attempt %d: %s", (long long)j->id, state, n, t->err.message);
 		if (next[0])
 			cJSON_AddStringToObject(d, "next_attempt_at", next);
-		rc = change_job(ctx->store, j, &c, kind, msg, d, &err);
+		rc = change_job(ctx->store, j, &c, kind, *msg, d, err);
 		cJSON_Delete(d);
 		pw_account_free(acc);
 	}
-	if (rc != PW_OK)
-		say(o, "job %lld: the outcome could not be recorded (%s); it will be reconciled", (long long)j->id,
-		    err.message);
+	return rc;
+}
+
+static void count_outcome(pw_worker_stats *stats, const char *outcome)
+{
+	if (strcmp(outcome, "published") == 0)
+		stats->published++;
+	else if (strcmp(outcome, "paused") == 0)
+		stats->paused++;
+	else if (strcmp(outcome, "unknown") == 0)
+		stats->unknown++;
+	else if (strcmp(outcome, "retrying") == 0)
+		stats->retried++;
 	else
+		stats->failed++;
+}
+
+/* Records what Pinterest answered, in a transaction of its own. */
+static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats)
+{
+	pw_error err = { 0 };
+	const char *outcome = NULL;
+	char *msg = NULL;
+
+	pw_crash_point("after-send");
+	if (record_outcome(ctx, o, t, false, &outcome, &msg, &err) != PW_OK) {
+		say(o, "job %lld: the outcome could not be recorded (%s); it will be reconciled", (long long)t->job->id,
+		    err.message);
+	} else {
+		count_outcome(stats, outcome);
 		say(o, "%s", msg);
+	}
 	g_free(msg);
 	task_free(t);
 }
@@ -478,24 +554,71 @@ static bool refresh_and_resend(pw_ctx *ctx, pool *p, task *t)
 
 /* Waits for one finished task (up to wait_us; 0: without waiting) and
  * records it. True when one was handled. */
-static bool collect_one(pw_ctx *ctx, const pw_worker_options *o, pool *p, gint64 wait_us, pw_worker_stats *stats)
+/* Records the outcomes of a batch of answers in one transaction (one
+ * write to disk for all); when that fails, each on its own. */
+static void record_batch(pw_ctx *ctx, const pw_worker_options *o, GPtrArray *ready, pw_worker_stats *stats)
+{
+	GPtrArray *msgs = g_ptr_array_new_with_free_func(g_free);
+	const char **outcomes = g_new0(const char *, ready->len);
+	GArray *unknown = g_array_new(FALSE, FALSE, sizeof(sqlite3_int64));
+	pw_error err = { 0 };
+	pw_code rc;
+
+	pw_crash_point("after-send");
+	rc = pw_store_begin(ctx->store, &err);
+	for (guint i = 0; i < ready->len && rc == PW_OK; i++) {
+		char *msg = NULL;
+		rc = record_outcome(ctx, o, g_ptr_array_index(ready, i), true, &outcomes[i], &msg, &err);
+		g_ptr_array_add(msgs, msg);
+	}
+	if (rc == PW_OK)
+		rc = pw_store_commit(ctx->store, &err);
+	else
+		pw_store_rollback(ctx->store);
+
+	for (guint i = 0; i < ready->len; i++) {
+		task *t = g_ptr_array_index(ready, i);
+		sqlite3_int64 id = t->job->id;
+		int unknown_before = stats->unknown;
+		if (rc == PW_OK) {
+			count_outcome(stats, outcomes[i]);
+			say(o, "%s", (const char *)g_ptr_array_index(msgs, i));
+			task_free(t);
+		} else {
+			finish_attempt(ctx, o, t, stats);
+		}
+		if (stats->unknown > unknown_before)
+			g_array_append_val(unknown, id);
+	}
+	/* An answer that was lost is settled straight away. */
+	for (guint i = 0; i < unknown->len; i++)
+		reconcile_job(ctx, o, g_array_index(unknown, sqlite3_int64, i), stats);
+	g_array_free(unknown, TRUE);
+	g_free(outcomes);
+	g_ptr_array_free(msgs, TRUE);
+}
+
+/* Takes every answer that has arrived (waiting up to wait_us for the
+ * first) and records them; false when none came. */
+static bool collect(pw_ctx *ctx, const pw_worker_options *o, pool *p, gint64 wait_us, pw_worker_stats *stats)
 {
 	task *t = wait_us > 0 ? g_async_queue_timeout_pop(p->done, (guint64)wait_us) : g_async_queue_try_pop(p->done);
-	int unknown_before;
-	sqlite3_int64 id;
+	GPtrArray *ready;
 
 	if (!t)
 		return false;
-	p->in_flight--;
-	if (refresh_and_resend(ctx, p, t))
-		return true;
-	unknown_before = stats->unknown;
-	id = t->job->id;
-	g_hash_table_remove(p->job_ids, &id);
-	finish_attempt(ctx, o, t, stats);
-	/* An answer that was lost is settled straight away. */
-	if (stats->unknown > unknown_before)
-		reconcile_job(ctx, o, id, stats);
+	ready = g_ptr_array_new();
+	for (; t; t = g_async_queue_try_pop(p->done)) {
+		sqlite3_int64 id = t->job->id;
+		p->in_flight--;
+		if (refresh_and_resend(ctx, p, t))
+			continue;
+		g_hash_table_remove(p->job_ids, &id);
+		g_ptr_array_add(ready, t);
+	}
+	if (ready->len)
+		record_batch(ctx, o, ready, stats);
+	g_ptr_array_free(ready, TRUE);
 	return true;
 }
 
@@ -661,19 +784,30 @@ static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64
 /* ---- the loop ------------------------------------------------------------- */
 
 /* Due jobs of accounts that cannot publish are paused, with the reason. */
+/* Is the job's account verified? Jobs of an account that is not are
+ * paused with the reason. Read for every job sent, so only the state. */
 static bool account_can_publish(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
 {
-	pw_account *acc = NULL;
+	sqlite3_stmt *st = NULL;
 	pw_error err = { 0 };
+	char *state = NULL, *username = NULL;
 	bool ok;
 
-	if (pw_account_get(ctx->store, j->account_id, &acc, &err) != PW_OK)
+	if (pw_store_prepare_cached(ctx->store, "SELECT state, expected_username FROM accounts WHERE id = ?1", &st,
+	                            &err) != PW_OK)
 		return false;
-	ok = strcmp(acc->state, "verified") == 0;
+	sqlite3_bind_int64(st, 1, j->account_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		state = pw_col_dup(st, 0);
+		username = pw_col_dup(st, 1);
+	}
+	pw_store_release(st);
+	if (!state)
+		return false;
+	ok = strcmp(state, "verified") == 0;
 	if (!ok) {
 		job_change c = { .state = "paused" };
-		char *reason = g_strdup_printf("account '%s' is %s; it must be verified to publish", acc->expected_username,
-		                               acc->state);
+		char *reason = g_strdup_printf("account '%s' is %s; it must be verified to publish", username, state);
 		char *msg = g_strdup_printf("job %lld paused: %s", (long long)j->id, reason);
 		c.last_error = reason;
 		if (change_job(ctx->store, j, &c, "job.paused", msg, NULL, &err) == PW_OK) {
@@ -683,46 +817,45 @@ static bool account_can_publish(pw_ctx *ctx, const pw_worker_options *o, pw_job 
 		g_free(reason);
 		g_free(msg);
 	}
-	pw_account_free(acc);
+	g_free(state);
+	g_free(username);
 	return ok;
 }
 
-static pw_code due_jobs(pw_ctx *ctx, GPtrArray **out, pw_error *err)
+typedef struct due_job {
+	sqlite3_int64 id, account_id;
+} due_job;
+
+/* The jobs due now, oldest first: ids only, so that a job is read in full
+ * only when it is about to be sent. */
+static pw_code due_jobs(pw_ctx *ctx, GArray **out, pw_error *err)
 {
 	sqlite3_stmt *st;
 	char now[PW_TIME_LEN];
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(sqlite3_int64));
 	pw_code rc = pw_store_prepare(ctx->store,
-	                              "SELECT id FROM jobs WHERE state IN ('queued', 'retrying')"
+	                              "SELECT id, account_id FROM jobs WHERE state IN ('queued', 'retrying')"
 	                              " AND coalesce(next_attempt_at, scheduled_at) <= ?1"
 	                              " ORDER BY coalesce(next_attempt_at, scheduled_at), id LIMIT ?2",
 	                              &st, err);
 	int src;
 
 	*out = NULL;
-	if (rc != PW_OK) {
-		g_array_free(ids, TRUE);
+	if (rc != PW_OK)
 		return rc;
-	}
 	pw_time_now(now);
 	pw_bind_text(st, 1, now);
 	sqlite3_bind_int(st, 2, DUE_BATCH);
+	*out = g_array_new(FALSE, FALSE, sizeof(due_job));
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(st, 0);
-		g_array_append_val(ids, id);
+		due_job d = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1) };
+		g_array_append_val(*out, d);
 	}
 	sqlite3_finalize(st);
 	if (src != SQLITE_DONE) {
-		g_array_free(ids, TRUE);
+		g_array_free(*out, TRUE);
+		*out = NULL;
 		return pw_store_fail(ctx->store, src, "finding the due jobs", err);
 	}
-	*out = g_ptr_array_new_with_free_func((GDestroyNotify)pw_job_free);
-	for (guint i = 0; i < ids->len; i++) {
-		pw_job *j = NULL;
-		if (pw_job_get(ctx->store, g_array_index(ids, sqlite3_int64, i), &j, err) == PW_OK)
-			g_ptr_array_add(*out, j);
-	}
-	g_array_free(ids, TRUE);
 	return PW_OK;
 }
 
@@ -735,6 +868,10 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 {
 	GHashTable *buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	int concurrency = o->concurrency > 0 ? o->concurrency : 1;
+	/* Eight times the senders: they never wait while answers are being
+	 * recorded, and answers are recorded many to a write. A crash leaves
+	 * at most this many jobs 'sending', each settled by reconciliation. */
+	int max_in_flight = 8 * concurrency;
 	gint64 next_refresh = 0, next_settle;
 	pool p = { .api_config = ctx->api_config };
 	int lock;
@@ -754,7 +891,6 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 	next_settle = g_get_monotonic_time() + SETTLE_EVERY_US;
 
 	while (!stopping(o)) {
-		GPtrArray *jobs = NULL;
 		gint64 wait_us = o->once ? 0 : G_USEC_PER_SEC;
 		bool dispatched = false, waiting_for_pace = false;
 
@@ -773,7 +909,7 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 			next_refresh = g_get_monotonic_time() + (gint64)o->refresh_every_s * G_USEC_PER_SEC;
 		}
 
-		while (collect_one(ctx, o, &p, 0, stats))
+		while (collect(ctx, o, &p, 0, stats))
 			;
 		/* Jobs still unknown are looked at again now and then: their
 		 * grace passes, or a person's look settles them. */
@@ -781,43 +917,62 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 			settle(ctx, o, p.job_ids, stats);
 			next_settle = g_get_monotonic_time() + SETTLE_EVERY_US;
 		}
-		if (p.in_flight < concurrency) {
-			if (due_jobs(ctx, &jobs, err) != PW_OK) {
+		if (p.in_flight < max_in_flight) {
+			GArray *due = NULL;
+			GPtrArray *go = g_ptr_array_new();
+			if (due_jobs(ctx, &due, err) != PW_OK) {
 				say(o, "%s", err->message);
-				if (o->once && p.in_flight == 0)
+				if (o->once && p.in_flight == 0) {
+					g_ptr_array_free(go, TRUE);
 					break;
+				}
 			}
-			for (guint i = 0; jobs && i < jobs->len && p.in_flight < concurrency && !stopping(o); i++) {
-				pw_job *j = g_ptr_array_index(jobs, i);
-				gint64 pace;
-				task *t;
-				if (!account_can_publish(ctx, o, j, stats))
-					continue;
-				pace = take_token(buckets, j->account_id, o);
+			for (guint i = 0; due && i < due->len && p.in_flight + (int)go->len < max_in_flight && !stopping(o);
+			     i++) {
+				const due_job *d = &g_array_index(due, due_job, i);
+				pw_error jerr = { 0 };
+				pw_job *j = NULL;
+				gint64 pace = take_token(buckets, d->account_id, o);
 				if (pace > 0) {
 					waiting_for_pace = true;
 					wait_us = wait_us ? MIN(wait_us, pace) : pace;
 					continue;
 				}
-				/* begin_attempt owns the job from here. */
-				g_ptr_array_index(jobs, i) = NULL;
-				t = begin_attempt(ctx, o, j, stats);
-				if (t) {
-					sqlite3_int64 *key = g_new(sqlite3_int64, 1);
-					*key = t->job->id;
-					g_hash_table_add(p.job_ids, key);
-					p.in_flight++;
-					g_thread_pool_push(p.threads, t, NULL);
+				if (pw_job_get(ctx->store, d->id, &j, &jerr) != PW_OK)
+					continue;
+				if (!account_can_publish(ctx, o, j, stats)) {
+					pw_job_free(j);
+					continue;
 				}
-				dispatched = true;
+				g_ptr_array_add(go, j);
 			}
-			if (jobs)
-				g_ptr_array_unref(jobs);
+			if (due)
+				g_array_free(due, TRUE);
+			/* One write records the whole batch; then it is sent. */
+			if (go->len && record_attempts(ctx, o, go)) {
+				token_cache tc = { 0 };
+				for (guint i = 0; i < go->len; i++) {
+					task *t = prepare_attempt(ctx, o, g_ptr_array_index(go, i), &tc, stats);
+					if (t) {
+						sqlite3_int64 *key = g_new(sqlite3_int64, 1);
+						*key = t->job->id;
+						g_hash_table_add(p.job_ids, key);
+						p.in_flight++;
+						g_thread_pool_push(p.threads, t, NULL);
+					}
+				}
+				token_cache_clear(&tc);
+				dispatched = true;
+			} else {
+				for (guint i = 0; i < go->len; i++)
+					pw_job_free(g_ptr_array_index(go, i));
+			}
+			g_ptr_array_free(go, TRUE);
 		}
 		if (o->once && !dispatched && !waiting_for_pace && p.in_flight == 0)
 			break;
 		if (p.in_flight > 0) {
-			collect_one(ctx, o, &p, 200000, stats);
+			collect(ctx, o, &p, 200000, stats);
 		} else if (!dispatched) {
 			/* Sleep in short steps so that a stop is noticed quickly. */
 			gint64 until = g_get_monotonic_time() + MAX(wait_us, 10000);
@@ -827,7 +982,7 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 	}
 	/* Stopping: nothing new goes out, what is in flight is recorded. */
 	while (p.in_flight > 0)
-		collect_one(ctx, o, &p, G_USEC_PER_SEC, stats);
+		collect(ctx, o, &p, G_USEC_PER_SEC, stats);
 	g_thread_pool_free(p.threads, FALSE, TRUE);
 	g_async_queue_unref(p.done);
 	g_hash_table_destroy(p.job_ids);
