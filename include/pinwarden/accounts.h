@@ -40,6 +40,11 @@ typedef struct pw_account {
 pw_code pw_account_expect(pw_store *store, sqlite3_int64 client_id, const char *client_name,
                           const char *username, sqlite3_int64 *id_out, pw_error *err);
 
+/* Refuses (PW_E_EXISTS, naming the client) a username that a client
+ * other than client_id (0: any) already expects or holds, or that
+ * client_id expects already; for front ends that check as typed too. */
+pw_code pw_account_check_free(pw_store *store, const char *username, sqlite3_int64 client_id, pw_error *err);
+
 /* Accounts of one client (client_id > 0) or of all, by client then name. */
 pw_code pw_account_list(pw_store *store, sqlite3_int64 client_id, GPtrArray **out, pw_error *err);
 

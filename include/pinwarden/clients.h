@@ -68,6 +68,10 @@ pw_code pw_client_check(const pw_client_spec *spec, pw_error *err);
 
 pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64 *id_out, pw_error *err);
 
+/* Refuses (PW_E_EXISTS) a name another client than except_id (0: any)
+ * has, also in another letter case; for front ends that check as typed. */
+pw_code pw_client_check_name_free(pw_store *store, const char *name, sqlite3_int64 except_id, pw_error *err);
+
 /* Finds a client by its exact name. An unknown name fails with
  * PW_E_NOT_FOUND and names the close matches. Archived clients are found. */
 pw_code pw_client_find(pw_store *store, const char *name, pw_client **out, pw_error *err);

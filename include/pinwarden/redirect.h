@@ -46,6 +46,10 @@ pw_code pw_listener_open(int port, pw_listener **out, pw_error *err);
 pw_code pw_listener_wait(pw_listener *l, const char *path, gint64 deadline_us, volatile sig_atomic_t *cancel,
                          pw_redirect *out, pw_error *err);
 
+/* The listening socket, for a caller that waits in its own poll loop
+ * (the console) and calls pw_listener_wait when it is readable. */
+int pw_listener_fd(const pw_listener *l);
+
 void pw_listener_close(pw_listener *l);
 
 #endif

@@ -25,4 +25,12 @@ void pw_verify_report_clear(pw_verify_report *r);
  * checks ran, whatever they found; read report->verified. */
 pw_code pw_verify_account(pw_ctx *ctx, gint64 account_id, pw_verify_report *report, pw_error *err);
 
+/* Called with each check as soon as it has run, so that a front end can
+ * show the checklist as it arrives. */
+typedef void (*pw_verify_progress_fn)(const pw_check *check, void *ud);
+
+/* pw_verify_account, calling progress (may be NULL) after each check. */
+pw_code pw_verify_account_with(pw_ctx *ctx, gint64 account_id, pw_verify_progress_fn progress, void *ud,
+                               pw_verify_report *report, pw_error *err);
+
 #endif

@@ -163,6 +163,11 @@ pw_code pw_listener_open(int port, pw_listener **out, pw_error *err)
 	return PW_OK;
 }
 
+int pw_listener_fd(const pw_listener *l)
+{
+	return l ? l->fd : -1;
+}
+
 void pw_listener_close(pw_listener *l)
 {
 	if (!l)

@@ -656,6 +656,14 @@ int pw_cli_main(int argc, char **argv, FILE *out, FILE *errf)
 	const pw_command *c;
 	int i = 1, status;
 
+	/* The completion script's question: the words typed so far. */
+	if (argc >= 2 && strcmp(argv[1], "__complete") == 0) {
+		status = cmd_complete(&cli, argc - 2, argv + 2);
+		if (cli.settings_loaded)
+			pw_settings_clear(&cli.settings);
+		return status;
+	}
+
 	/* Options before the command. */
 	while (i < argc && argv[i][0] == '-') {
 		const char *a = argv[i];

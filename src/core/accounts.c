@@ -32,12 +32,9 @@ void pw_account_free(pw_account *a)
 	g_free(a);
 }
 
-pw_code pw_account_expect(pw_store *store, sqlite3_int64 client_id, const char *client_name,
-                          const char *username, sqlite3_int64 *id_out, pw_error *err)
+pw_code pw_account_check_free(pw_store *store, const char *username, sqlite3_int64 client_id, pw_error *err)
 {
 	sqlite3_stmt *st;
-	char now[PW_TIME_LEN];
-	sqlite3_int64 id;
 	pw_code rc;
 	int src;
 
@@ -64,6 +61,19 @@ pw_code pw_account_expect(pw_store *store, sqlite3_int64 client_id, const char *
 		rc = pw_store_fail(store, src, "checking the account", err);
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+pw_code pw_account_expect(pw_store *store, sqlite3_int64 client_id, const char *client_name,
+                          const char *username, sqlite3_int64 *id_out, pw_error *err)
+{
+	sqlite3_stmt *st;
+	char now[PW_TIME_LEN];
+	sqlite3_int64 id;
+	pw_code rc;
+	int src;
+
+	rc = pw_account_check_free(store, username, client_id, err);
 	if (rc != PW_OK)
 		return rc;
 

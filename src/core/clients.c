@@ -274,7 +274,7 @@ pw_code pw_client_list(pw_store *store, bool include_archived, GPtrArray **out, 
 
 /* Refuses a name that equals another client's ignoring case: two clients
  * told apart only by capitals invite exactly the wrong-client mistake. */
-static pw_code check_name_free(pw_store *store, const char *name, sqlite3_int64 except_id, pw_error *err)
+pw_code pw_client_check_name_free(pw_store *store, const char *name, sqlite3_int64 except_id, pw_error *err)
 {
 	sqlite3_stmt *st;
 	pw_code rc = pw_store_prepare(store, "SELECT id, name FROM clients", &st, err);
@@ -454,7 +454,7 @@ pw_code pw_client_add(pw_store *store, const pw_client_spec *spec, sqlite3_int64
 	rc = pw_store_begin(store, err);
 	if (rc != PW_OK)
 		goto done;
-	rc = check_name_free(store, spec->name, 0, err);
+	rc = pw_client_check_name_free(store, spec->name, 0, err);
 	if (rc != PW_OK)
 		goto fail;
 
@@ -583,7 +583,7 @@ pw_code pw_client_update(pw_store *store, const char *name, const pw_client_edit
 
 	changes = cJSON_CreateObject();
 	if (e->name && strcmp(e->name, c->name) != 0) {
-		if ((rc = check_name_free(store, e->name, c->id, err)) != PW_OK ||
+		if ((rc = pw_client_check_name_free(store, e->name, c->id, err)) != PW_OK ||
 		    (rc = set_field(store, c->id, "name", e->name, err)) != PW_OK)
 			goto fail;
 		note_change(changes, "name", c->name, e->name);

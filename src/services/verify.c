@@ -2,6 +2,7 @@
 
 #include "pinwarden/verify.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -187,7 +188,33 @@ static pw_code record_result(pw_store *store, const pw_account *acc, const pw_us
 	return rc;
 }
 
+/* Adds a check to the report and tells the caller about it at once. */
+static void add_check(pw_verify_report *r, pw_verify_progress_fn progress, void *ud, const char *name, bool ok,
+                      const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+static void add_check(pw_verify_report *r, pw_verify_progress_fn progress, void *ud, const char *name, bool ok,
+                      const char *fmt, ...)
+{
+	va_list ap;
+	char *detail;
+	pw_check *check;
+
+	va_start(ap, fmt);
+	detail = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	check = pw_checks_add(r->checks, name, ok, "%s", detail);
+	g_free(detail);
+	if (progress)
+		progress(check, ud);
+}
+
 pw_code pw_verify_account(pw_ctx *ctx, gint64 account_id, pw_verify_report *r, pw_error *err)
+{
+	return pw_verify_account_with(ctx, account_id, NULL, NULL, r, err);
+}
+
+pw_code pw_verify_account_with(pw_ctx *ctx, gint64 account_id, pw_verify_progress_fn progress, void *ud,
+                               pw_verify_report *r, pw_error *err)
 {
 	pw_account *acc = NULL;
 	pw_account_auth auth = { 0 };
@@ -212,34 +239,34 @@ pw_code pw_verify_account(pw_ctx *ctx, gint64 account_id, pw_verify_report *r, p
 	}
 
 	if (pw_account_auth_open(ctx, account_id, &auth, &step) != PW_OK) {
-		pw_checks_add(r->checks, "tokens in the keyring", false, "%s", step.message);
+		add_check(r, progress, ud, "tokens in the keyring", false, "%s", step.message);
 		goto record;
 	}
-	pw_checks_add(r->checks, "tokens in the keyring", true, "present");
+	add_check(r, progress, ud, "tokens in the keyring", true, "present");
 
 	if (pw_api_user_account(ctx->api, &auth.auth, &who, &a, &step) != PW_OK) {
 		/* Not a mismatch: we just do not know who it is. */
-		pw_checks_add(r->checks, "the account can be read", false, "%s", step.message);
+		add_check(r, progress, ud, "the account can be read", false, "%s", step.message);
 		goto record;
 	}
 	if (g_ascii_strcasecmp(who.username, acc->expected_username) != 0) {
-		pw_checks_add(r->checks, "approved by the expected user", false,
+		add_check(r, progress, ud, "approved by the expected user", false,
 		          "Pinterest user '%s' approved, but the client named '%s': resolve it with the client, then "
 		          "connect again",
 		          who.username, acc->expected_username);
 		mismatch = true;
 		goto record;
 	}
-	pw_checks_add(r->checks, "approved by the expected user", true, "'%s'", who.username);
+	add_check(r, progress, ud, "approved by the expected user", true, "'%s'", who.username);
 
 	if (pw_api_list_boards(ctx->api, &auth.auth, &boards, &a, &step) != PW_OK) {
-		pw_checks_add(r->checks, "boards synced", false, "%s", step.message);
+		add_check(r, progress, ud, "boards synced", false, "%s", step.message);
 		goto record;
 	}
 	rc = sync_boards(ctx->store, account_id, acc->client_id, boards, err);
 	if (rc != PW_OK)
 		goto out;
-	pw_checks_add(r->checks, "boards synced", true, "%u board%s", boards->len, boards->len == 1 ? "" : "s");
+	add_check(r, progress, ud, "boards synced", true, "%u board%s", boards->len, boards->len == 1 ? "" : "s");
 
 	{
 		GString *missing = g_string_new(NULL), *doubled = g_string_new(NULL);
@@ -247,19 +274,19 @@ pw_code pw_verify_account(pw_ctx *ctx, gint64 account_id, pw_verify_report *r, p
 		rc = scope_problems(ctx->store, account_id, acc->client_id, missing, doubled, &in_scope, err);
 		if (rc == PW_OK) {
 			if (in_scope == 0)
-				pw_checks_add(r->checks, "boards in scope exist", false,
+				add_check(r, progress, ud, "boards in scope exist", false,
 				          "no board is in the client's scope: add one with 'pinwarden client edit NAME --board BOARD'");
 			else if (missing->len)
-				pw_checks_add(r->checks, "boards in scope exist", false,
+				add_check(r, progress, ud, "boards in scope exist", false,
 				          "not on the account: %s (names must match exactly; see 'pinwarden client show')",
 				          missing->str);
 			else if (doubled->len)
-				pw_checks_add(r->checks, "boards in scope exist", false,
+				add_check(r, progress, ud, "boards in scope exist", false,
 				          "more than one board has the name %s: rename one on Pinterest so that the target "
 				          "is unmistakable",
 				          doubled->str);
 			else
-				pw_checks_add(r->checks, "boards in scope exist", true, "%d in scope", in_scope);
+				add_check(r, progress, ud, "boards in scope exist", true, "%d in scope", in_scope);
 		}
 		g_string_free(missing, TRUE);
 		g_string_free(doubled, TRUE);
@@ -274,11 +301,11 @@ pw_code pw_verify_account(pw_ctx *ctx, gint64 account_id, pw_verify_report *r, p
 		if (rc != PW_OK)
 			goto out;
 		if (!board)
-			pw_checks_add(r->checks, "a read succeeds", false, "no board in scope to read from");
+			add_check(r, progress, ud, "a read succeeds", false, "no board in scope to read from");
 		else if (pw_api_list_board_pins(ctx->api, &auth.auth, board, 1, &pins, &a, &step) != PW_OK)
-			pw_checks_add(r->checks, "a read succeeds", false, "%s", step.message);
+			add_check(r, progress, ud, "a read succeeds", false, "%s", step.message);
 		else
-			pw_checks_add(r->checks, "a read succeeds", true, "read the newest Pin of a board in scope");
+			add_check(r, progress, ud, "a read succeeds", true, "read the newest Pin of a board in scope");
 		if (pins)
 			g_ptr_array_unref(pins);
 		g_free(board);

@@ -17,10 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tui.h"
 
+#include "pinwarden/timeutil.h"
 #include "pinwarden/worker.h"
 
 /* ---- signals ---------------------------------------------------------- */
@@ -148,8 +151,34 @@ static void status_counts(pw_console *c)
 	sqlite3_finalize(st);
 }
 
+/* Notices that the worker this console started has ended on its own
+ * (another worker took the lock first, or it failed): the status line
+ * says so. */
+static void reap_own_worker(pw_console *c)
+{
+	int status = 0;
+	pid_t r;
+
+	if (c->own_worker_pid <= 0)
+		return;
+	r = waitpid((pid_t)c->own_worker_pid, &status, WNOHANG);
+	if (r == 0 || (r < 0 && errno == EINTR))
+		return;
+	g_free(c->worker_note);
+	if (r > 0 && WIFEXITED(status))
+		c->worker_note = g_strdup_printf("the one this console started ended with status %d: see worker.log",
+		                                 WEXITSTATUS(status));
+	else if (r > 0 && WIFSIGNALED(status))
+		c->worker_note = g_strdup_printf("the one this console started was ended by signal %d: see worker.log",
+		                                 WTERMSIG(status));
+	else
+		c->worker_note = g_strdup("the one this console started is gone");
+	c->own_worker_pid = 0;
+}
+
 static void probe_worker(pw_console *c)
 {
+	reap_own_worker(c);
 	g_free(c->worker_operator);
 	c->worker_operator = NULL;
 	if (!pw_worker_probe(pw_store_workspace(c->store), &c->worker_pid, &c->worker_operator))
@@ -213,6 +242,142 @@ void console_reload(pw_console *c)
 		return;
 	c->data_version = version;
 	reload_all(c);
+}
+
+/* ---- the console's own worker ---------------------------------------- */
+
+/* What the worker's process sets up between fork and exec. Its own
+ * process group keeps the terminal's Ctrl-C and hang-up for the console,
+ * which stops it in order; should the console die without doing so, the
+ * kernel sends the worker SIGTERM (a worker left running would hold the
+ * lock with nobody watching). Only async-signal-safe calls here. */
+static void worker_child_setup(gpointer ud)
+{
+	pid_t console_pid = *(const pid_t *)ud;
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != console_pid)
+		_exit(1); /* the console is already gone */
+}
+
+static void worker_not_started(pw_console *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void worker_not_started(pw_console *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *why;
+	va_start(ap, fmt);
+	why = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_free(c->worker_note);
+	c->worker_note = g_strdup_printf("could not start: %s", why);
+	g_free(why);
+}
+
+/* Jobs are published only while a worker runs, so the console starts one
+ * when none holds the workspace's lock: `pinwarden worker` from the same
+ * binary, writing to worker.log in the workspace. [console] start_worker
+ * turns this off; in script mode it is off unless the config turns it on,
+ * so that screen tests publish nothing behind their back. */
+static void start_own_worker(pw_console *c)
+{
+	gboolean wanted = c->opt->script ? FALSE : TRUE;
+	pw_error err = { 0 };
+	const char *ws = pw_store_workspace(c->store);
+	char *log_path, *stamp;
+	char now[PW_TIME_LEN];
+	int log_fd, null_fd;
+	GPid pid = 0;
+	GError *gerr = NULL;
+
+	if (pw_settings_bool(c->settings, "console", "start_worker", &wanted, &err) != PW_OK) {
+		worker_not_started(c, "%s", err.message);
+		return;
+	}
+	if (!wanted || c->worker_pid > 0 || c->own_worker_pid > 0 || pw_store_is_readonly(c->store))
+		return;
+	log_path = g_build_filename(ws, "worker.log", NULL);
+	log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (log_fd < 0) {
+		/* The status line shows the workspace already. */
+		worker_not_started(c, "cannot open worker.log: %s", g_strerror(errno));
+		g_free(log_path);
+		return;
+	}
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0) {
+		worker_not_started(c, "cannot open /dev/null: %s", g_strerror(errno));
+		close(log_fd);
+		g_free(log_path);
+		return;
+	}
+	pw_time_now(now);
+	stamp = g_strdup_printf("%s pinwarden console: starting a worker for %s\n", now,
+	                        pw_store_operator(c->store)->name);
+	if (write(log_fd, stamp, strlen(stamp)) < 0)
+		(void)0; /* the worker's own lines matter more */
+	g_free(stamp);
+	{
+		/* /proc/self/exe is this very binary, whatever PATH holds. */
+		gchar **argv = g_new0(gchar *, 6);
+		pid_t console_pid = getpid();
+		argv[0] = g_strdup("/proc/self/exe");
+		argv[1] = g_strdup("pinwarden");
+		argv[2] = g_strdup("--workspace");
+		argv[3] = g_strdup(ws);
+		argv[4] = g_strdup("worker");
+		if (!g_spawn_async_with_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_FILE_AND_ARGV_ZERO,
+		                            worker_child_setup, &console_pid, &pid, null_fd, log_fd, log_fd, &gerr)) {
+			worker_not_started(c, "%s", gerr->message);
+			g_error_free(gerr);
+			pid = 0;
+		}
+		g_strfreev(argv);
+	}
+	close(null_fd);
+	close(log_fd);
+	g_free(log_path);
+	if (pid > 0) {
+		c->own_worker_pid = pid;
+		g_free(c->worker_note);
+		c->worker_note = NULL;
+	}
+}
+
+#define WORKER_STOP_US (15 * G_USEC_PER_SEC)
+
+/* Stops the worker this console started, never another: SIGTERM, which
+ * lets it finish the request in flight, then up to 15 s, then SIGKILL. */
+static void stop_own_worker(pw_console *c)
+{
+	pid_t pid = (pid_t)c->own_worker_pid;
+	gint64 start = g_get_monotonic_time();
+	bool said = false;
+	int status;
+	pid_t r;
+
+	if (pid <= 0)
+		return;
+	c->own_worker_pid = 0;
+	while ((r = waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r != 0)
+		return; /* it has ended already */
+	kill(pid, SIGTERM);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		gint64 waited = g_get_monotonic_time() - start;
+		if (waited >= WORKER_STOP_US) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return;
+		}
+		if (!said && waited > G_USEC_PER_SEC && !c->opt->script) {
+			fputs("pinwarden: waiting for the worker to finish the request in flight...\n", stderr);
+			said = true;
+		}
+		g_usleep(20 * 1000);
+	}
 }
 
 /* ---- actions ---------------------------------------------------------- */
@@ -616,7 +781,7 @@ static pw_code run_loop(pw_console *c, pw_error *err)
 	int signalled = 0;
 
 	while (!c->quit) {
-		struct pollfd fds[3];
+		struct pollfd fds[4]; /* signals, keys, the workspace, a workflow's */
 		int nfds = 0, timeout, in_fd = -1, notify_i = -1, wizard_i = -1;
 		gint64 now = g_get_monotonic_time(), wake = now + TICK_US, script_wait = -1;
 
@@ -736,11 +901,15 @@ pw_code pw_console_run(pw_ctx *ctx, const pw_settings *settings, const pw_consol
 		c->focus = PANE_CLIENTS;
 		watch_workspace(c);
 		probe_worker(c);
+		start_own_worker(c);
 		c->next_tick = g_get_monotonic_time() + TICK_US;
 		console_reload(c);
 		rc = run_loop(c, err);
 	}
 	close_terminal(screen, null_out, null_in);
+	/* Every way out of the loop comes here: q, Ctrl-C, SIGTERM, SIGHUP,
+	 * the end of a script, an error. */
+	stop_own_worker(c);
 	remove_signals();
 
 	for (int i = 0; i < PANE_COUNT; i++)
@@ -754,6 +923,7 @@ pw_code pw_console_run(pw_ctx *ctx, const pw_settings *settings, const pw_consol
 	g_string_free(c->prompt, TRUE);
 	g_free(c->client_name);
 	g_free(c->worker_operator);
+	g_free(c->worker_note);
 	pw_keymap_free(c->keys);
 	return rc;
 }

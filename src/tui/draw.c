@@ -194,12 +194,19 @@ static void draw_status(pw_console *c)
 	} counts[] = { { "failed", c->n_failed }, { "unknown", c->n_unknown }, { "paused", c->n_paused } };
 
 	if (c->worker_pid > 0)
-		snprintf(buf, sizeof buf, " pinwarden  %s  %s%s  worker: running (pid %ld%s%s) ", op->name, ws_short,
+		snprintf(buf, sizeof buf, " pinwarden  %s  %s%s  worker: running (pid %ld%s%s%s)%s%s ", op->name, ws_short,
 		         pw_store_is_readonly(c->store) ? " (read-only)" : "", c->worker_pid,
-		         c->worker_operator ? ", " : "", c->worker_operator ? c->worker_operator : "");
+		         c->worker_operator ? ", " : "", c->worker_operator ? c->worker_operator : "",
+		         c->worker_pid == c->own_worker_pid ? ", started by this console" : "",
+		         c->worker_note ? "; " : "", c->worker_note ? c->worker_note : "");
+	else if (c->own_worker_pid > 0)
+		/* Started, and not yet holding the lock. */
+		snprintf(buf, sizeof buf, " pinwarden  %s  %s%s  worker: starting (pid %ld, started by this console) ",
+		         op->name, ws_short, pw_store_is_readonly(c->store) ? " (read-only)" : "", c->own_worker_pid);
 	else
-		snprintf(buf, sizeof buf, " pinwarden  %s  %s%s  worker: not running ", op->name, ws_short,
-		         pw_store_is_readonly(c->store) ? " (read-only)" : "");
+		snprintf(buf, sizeof buf, " pinwarden  %s  %s%s  worker: not running%s%s%s ", op->name, ws_short,
+		         pw_store_is_readonly(c->store) ? " (read-only)" : "", c->worker_note ? " (" : "",
+		         c->worker_note ? c->worker_note : "", c->worker_note ? ")" : "");
 	g_free(ws_short);
 	g_free(home);
 

@@ -254,6 +254,35 @@ pw_code pane_move(pw_console *c, pane *p, int delta, pw_error *err)
 	return rc;
 }
 
+/* The page that starts at `key` (the row itself included), filled from
+ * above when it ends short, with the selection on key->id; read by the
+ * key alone, so it costs one page however far the row is from the
+ * page on screen. */
+pw_code pane_goto(pw_console *c, pane *p, const row *key, pw_error *err)
+{
+	int n = pane_body(p);
+	GPtrArray *fresh = g_ptr_array_new_with_free_func(row_free);
+	pw_code rc = PW_OK;
+
+	if (n > 0) {
+		rc = p->src->fetch(c, p, key, true, true, n, fresh, err);
+		if (rc == PW_OK)
+			rc = fill_above(c, p, fresh, n, err);
+		/* Past the last row: the last page. */
+		if (rc == PW_OK && fresh->len == 0)
+			rc = fetch_tail(c, p, n, fresh, err);
+	}
+	if (rc != PW_OK) {
+		g_ptr_array_free(fresh, TRUE);
+		return rc;
+	}
+	take_rows(p, fresh, key->id, 0);
+	/* A log stays where it was taken rather than jumping to the tail. */
+	p->follow = false;
+	p->total = p->src->count(c, p);
+	return PW_OK;
+}
+
 /* ---- filters ---- */
 
 static bool state_known(const char *s)

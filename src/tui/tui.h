@@ -234,6 +234,9 @@ struct pw_console {
 	/* the status line */
 	long worker_pid;
 	char *worker_operator;
+	/* the worker this console started (console.c), stopped when it ends */
+	long own_worker_pid;       /* 0 for none */
+	char *worker_note;         /* why it did not start, or how it ended; NULL for nothing to say */
 	sqlite3_int64 n_failed, n_unknown, n_paused;
 
 	view *view;                /* a detail or help view over the panes */
@@ -268,6 +271,9 @@ pw_code pane_reload(pw_console *c, pane *p, pw_error *err);
 pw_code pane_reset(pw_console *c, pane *p, pw_error *err);
 /* Moves the selection: by rows (+/-), to the first, to the last. */
 pw_code pane_move(pw_console *c, pane *p, int delta, pw_error *err);
+/* Shows the page starting at the row with `key`'s (sort, id) and selects
+ * that row (the first row when a filter hides it). */
+pw_code pane_goto(pw_console *c, pane *p, const row *key, pw_error *err);
 pw_code pane_first(pw_console *c, pane *p, pw_error *err);
 pw_code pane_last(pw_console *c, pane *p, pw_error *err);
 int pane_body(const pane *p);

@@ -192,7 +192,7 @@ start_t=$(now_ms)
 start_console main
 check "the console starts in tmux and notes its pid" [ -n "$console_pid" ]
 expect "start-up: the first frame has the status line, the clients, the panes and the key bar" \
-	on_screen " pinwarden  tester  ~/ws  worker: not running" "0 failed" \
+	on_screen " pinwarden  tester  ~/ws  worker: " "0 failed" \
 	"  Acme " "  $CJK " "4 Queue" "5 Log" "? help"
 echo "# the first frame took $(($(now_ms) - start_t)) ms"
 check "the console runs with TERM screen* or tmux* (set by tmux)" \
@@ -341,6 +341,10 @@ fi
 
 left=$(our_consoles)
 check "no console of this test is left running" [ -z "$left" ]
+# Each console started a worker of its own (the default): none outlives it.
+workers=$(pgrep -f "worker" | while read -r p; do
+	tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qx "$PINWARDEN_WORKSPACE" && echo "$p"; done)
+check "no worker a console started is left running" [ -z "$workers" ]
 # shellcheck disable=SC2086 # one word per pid
 [ -n "$left" ] && kill $left 2>/dev/null
 echo "# the whole test took $(($(now_ms) - start_t)) ms"

@@ -129,7 +129,7 @@ static void usage_errors_exit_2_and_say_why(void **state)
 		{ { "client", "add", "Acme" }, "--contact is required" },
 		{ { "client", "add", "Acme", "Extra", "--contact", "x" }, "quote a name with spaces" },
 		{ { "client", "add", "Acme", "--contact" }, "needs a value" },
-		{ { "client", "add", "Acme", "--contact", "x", "--colour" }, "unknown option --colour" },
+		{ { "client", "add", "Acme", "--contact", "x", "--flavour" }, "unknown option --flavour" },
 		{ { "client", "add", "Acme", "--contact", "x", "--domain", "https://acme.example/" }, "not a domain" },
 		{ { "client", "edit", "Acme" }, "say what to change" },
 		{ { "job", "list", "--state", "lost" }, "not a job state" },
