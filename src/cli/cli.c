@@ -163,6 +163,11 @@ const pw_command pw_commands[] = {
 	  "  --theme NAME        a theme from the themes folders, or a .theme file's path\n"
 	  "                      (default: [console] theme in the config file, or NO_COLOR's monochrome)\n"
 	  WORKSPACE_OPTS },
+	{ NULL, "demo", cmd_demo, "",
+	  "open the console on a demo workspace against a fake Pinterest, in a keyring of its own (for trying and training)",
+	  "  Needs python3, curl, dbus and gnome-keyring. The demo workspace is\n"
+	  "  $XDG_DATA_HOME/pinwarden-demo (or $PINWARDEN_DEMO_WORKSPACE), made afresh;\n"
+	  "  your own workspace, config and keyring are never touched.\n" },
 	{ NULL, "doctor", cmd_doctor, "",
 	  "check the config, the workspace, the keyring and Pinterest, and say what to fix", WORKSPACE_OPTS },
 	{ NULL, "version", cmd_version, "", "print the version", "" },

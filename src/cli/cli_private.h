@@ -113,6 +113,7 @@ int cmd_publish(pw_cli *, int, char **);
 int cmd_worker(pw_cli *, int, char **);
 int cmd_backup(pw_cli *, int, char **);
 int cmd_console(pw_cli *, int, char **);
+int cmd_demo(pw_cli *, int, char **);
 /* Shell completion (not in the command table: called by the script). */
 int cmd_complete(pw_cli *, int, char **);
 int cmd_job_retry(pw_cli *, int, char **);

@@ -476,10 +476,11 @@ static sqlite3_int64 queue_count(pw_console *c, const pane *p)
 	return table_count(c, &queue_table, p);
 }
 
+/* The client is never dropped: a job is read as "whose, where". */
 static void queue_columns(int width, int w[ROW_CELLS])
 {
 	w[0] = 11;
-	w[1] = width >= 70 ? 14 : 0;
+	w[1] = width >= 70 ? 14 : 10;
 	w[2] = -1;
 	w[3] = 9;
 	w[4] = 2;

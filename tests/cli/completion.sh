@@ -5,7 +5,7 @@
 
 comp() { "$PINWARDEN" __complete "$@" 2>"$TEST_TMP/comp.err"; }
 
-check "the commands, from nothing" [ "$(comp "" | tr '\n' ' ')" = "init client app account publish job log backup worker console doctor version help " ]
+check "the commands, from nothing" [ "$(comp "" | tr '\n' ' ')" = "init client app account publish job log backup worker console demo doctor version help " ]
 check "a group's commands" [ "$(comp client "" | tr '\n' ' ')" = "add list show edit archive offboard " ]
 check "a command's options, from its help" has "$(comp client add --)" "--expect-account"
 check "... every one" [ "$(comp publish -- | tr '\n' ' ')" = "--client --account --board --image --title --description --link --alt-text --at --allow-duplicate --dry-run --json --workspace --help " ]
