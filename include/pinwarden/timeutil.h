@@ -18,6 +18,10 @@ void pw_time_now(char out[PW_TIME_LEN]);
 /* Now plus `seconds` (negative: before now), in the stored format. */
 void pw_time_from_now(gint64 seconds, char out[PW_TIME_LEN]);
 
+/* A stored time as a point on the monotonic clock (g_get_monotonic_time),
+ * for waiting until then; now when it is past or does not parse. */
+gint64 pw_time_monotonic_at(const char *stored);
+
 /* dt in the stored format. */
 void pw_time_format(GDateTime *dt, char out[PW_TIME_LEN]);
 

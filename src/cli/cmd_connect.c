@@ -295,18 +295,6 @@ static void on_stop(int sig)
 	stop_waiting = 1;
 }
 
-static gint64 deadline_of(const char *expires_at)
-{
-	GTimeZone *utc = g_time_zone_new_utc();
-	GDateTime *then = g_date_time_new_from_iso8601(expires_at, utc);
-	GDateTime *now = g_date_time_new_now_utc();
-	gint64 left = then ? g_date_time_difference(then, now) : 0;
-	g_time_zone_unref(utc);
-	if (then)
-		g_date_time_unref(then);
-	g_date_time_unref(now);
-	return g_get_monotonic_time() + MAX(left, 0);
-}
 
 int cmd_account_connect(pw_cli *cli, int argc, char **argv)
 {
@@ -376,7 +364,8 @@ int cmd_account_connect(pw_cli *cli, int argc, char **argv)
 		        port, until, port, port);
 		fflush(cli->out);
 		g_free(until);
-		pw_code rc = pw_listener_wait(listener, path, deadline_of(req.expires_at), &stop_waiting, &redirect, &err);
+		pw_code rc = pw_listener_wait(listener, path, pw_time_monotonic_at(req.expires_at), &stop_waiting,
+		                              &redirect, &err);
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		pw_listener_close(listener);

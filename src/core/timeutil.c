@@ -169,3 +169,17 @@ char *pw_time_to_local(const char *stored)
 	g_date_time_unref(dt);
 	return text;
 }
+
+gint64 pw_time_monotonic_at(const char *stored)
+{
+	GTimeZone *utc = g_time_zone_new_utc();
+	GDateTime *then = stored ? g_date_time_new_from_iso8601(stored, utc) : NULL;
+	GDateTime *now = g_date_time_new_now_utc();
+	gint64 left = then ? g_date_time_difference(then, now) : 0;
+
+	g_time_zone_unref(utc);
+	if (then)
+		g_date_time_unref(then);
+	g_date_time_unref(now);
+	return g_get_monotonic_time() + MAX(left, 0);
+}

@@ -234,41 +234,60 @@ static void draw_status(pw_console *c)
 	}
 }
 
-/* Splits text into at most max_lines lines of at most `width` columns,
- * at spaces where it can; the last line is cut if it must be. */
-static GPtrArray *wrap_text(const char *text, int width, guint max_lines)
+static int char_width(gunichar u)
+{
+	int w = wcwidth((wchar_t)u);
+	return w < 0 ? 1 : w;
+}
+
+GPtrArray *draw_wrap(const char *text, int width, guint max_lines)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	const char *p = text;
+	gchar **paras = g_strsplit(text ? text : "", "\n", -1);
 
-	while (*p && out->len < max_lines) {
-		const char *q = p, *brk = NULL;
-		int used = 0;
-		if (out->len + 1 == max_lines) {
-			g_ptr_array_add(out, g_strdup(p));
-			break;
+	width = MAX(width, 10);
+	for (gchar **para = paras; *para; para++) {
+		const char *p = *para;
+		if (!*p) {
+			g_ptr_array_add(out, g_strdup(""));
+			continue;
 		}
-		while (*q) {
-			gunichar u = g_utf8_get_char(q);
-			int cw = wcwidth((wchar_t)u);
-			if (used + (cw > 0 ? cw : 1) > width)
+		while (*p) {
+			const char *q = p, *brk = NULL;
+			int used = 0;
+			if (max_lines && out->len + 1 >= max_lines) {
+				/* The last line allowed takes the rest (drawing cuts it). */
+				g_ptr_array_add(out, g_strdup(p));
 				break;
-			used += cw > 0 ? cw : 1;
-			if (u == ' ')
-				brk = q;
-			q = g_utf8_find_next_char(q, NULL);
-			if (!q)
-				q = p + strlen(p);
+			}
+			while (*q) {
+				gunichar u = g_utf8_get_char_validated(q, -1);
+				int cw;
+				if (u == (gunichar)-1 || u == (gunichar)-2)
+					u = '?';
+				cw = char_width(u);
+				if (used + cw > width)
+					break;
+				used += cw;
+				if (*q == ' ')
+					brk = q;
+				q = g_utf8_find_next_char(q, NULL);
+				if (!q)
+					q = p + strlen(p);
+			}
+			if (!*q) {
+				g_ptr_array_add(out, g_strdup(p));
+				break;
+			}
+			if (!brk || brk == p)
+				brk = q == p ? g_utf8_find_next_char(p, NULL) : q;
+			g_ptr_array_add(out, g_strndup(p, (gsize)(brk - p)));
+			p = *brk == ' ' ? brk + 1 : brk;
 		}
-		if (!*q) {
-			g_ptr_array_add(out, g_strdup(p));
+		if (max_lines && out->len >= max_lines)
 			break;
-		}
-		if (!brk || brk == p)
-			brk = q;
-		g_ptr_array_add(out, g_strndup(p, (gsize)(brk - p)));
-		p = *brk == ' ' ? brk + 1 : brk;
 	}
+	g_strfreev(paras);
 	if (out->len == 0)
 		g_ptr_array_add(out, g_strdup(""));
 	return out;
@@ -315,7 +334,7 @@ static void draw_keybar(pw_console *c)
 	if (c->message[0]) {
 		/* A long message takes up to three lines over the panes' bottom
 		 * rows, until the next key: what went wrong must be readable. */
-		GPtrArray *lines = wrap_text(c->message, w, 3);
+		GPtrArray *lines = draw_wrap(c->message, w, 3);
 		attr_t a = c->style[c->message_error ? PW_EL_ERROR : PW_EL_MESSAGE];
 		for (guint i = 0; i < lines->len; i++)
 			draw_text(c, y - (int)(lines->len - 1 - i), 0, w, g_ptr_array_index(lines, i), a);

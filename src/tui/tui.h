@@ -292,6 +292,10 @@ void draw_screen(pw_console *c);
  * padded with spaces; returns the columns written. */
 int draw_text(pw_console *c, int y, int x, int w, const char *utf8, attr_t attr);
 void draw_apply_theme(pw_console *c);
+/* Lines of at most `width` columns: paragraphs at newlines, words at
+ * spaces, a word longer than a line (a URL) broken rather than cut; at
+ * most max_lines (0: any), the last taking the rest. */
+GPtrArray *draw_wrap(const char *text, int width, guint max_lines);
 /* How a client's confirmation screen is drawn: in its colour (colours.h
  * name) when it has one and the terminal shows colour, else the theme's
  * confirm style. */

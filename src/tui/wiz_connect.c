@@ -25,6 +25,7 @@
 #include "pinwarden/accounts.h"
 #include "pinwarden/app.h"
 #include "pinwarden/connect.h"
+#include "pinwarden/timeutil.h"
 #include "pinwarden/pinterest.h"
 #include "pinwarden/redirect.h"
 #include "pinwarden/text.h"
@@ -64,59 +65,6 @@ typedef struct connect_wiz {
 
 /* ---- text ------------------------------------------------------------------ */
 
-static int char_width(gunichar u)
-{
-	int w = wcwidth((wchar_t)u);
-	return w < 0 ? 1 : w;
-}
-
-/* Lines of at most `width` columns: paragraphs at newlines, words at
- * spaces, and a word longer than a line (a URL) broken across lines
- * rather than cut. */
-static GPtrArray *wrap(const char *text, int width)
-{
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	gchar **paras = g_strsplit(text ? text : "", "\n", -1);
-
-	width = MAX(width, 10);
-	for (gchar **para = paras; *para; para++) {
-		const char *p = *para;
-		if (!*p) {
-			g_ptr_array_add(out, g_strdup(""));
-			continue;
-		}
-		while (*p) {
-			const char *q = p, *brk = NULL;
-			int used = 0;
-			while (*q) {
-				gunichar u = g_utf8_get_char_validated(q, -1);
-				int cw;
-				if (u == (gunichar)-1 || u == (gunichar)-2)
-					u = '?';
-				cw = char_width(u);
-				if (used + cw > width)
-					break;
-				used += cw;
-				if (*q == ' ')
-					brk = q;
-				q = g_utf8_find_next_char(q, NULL);
-				if (!q)
-					q = p + strlen(p);
-			}
-			if (!*q) {
-				g_ptr_array_add(out, g_strdup(p));
-				break;
-			}
-			if (!brk || brk == p)
-				brk = q == p ? g_utf8_find_next_char(p, NULL) : q;
-			g_ptr_array_add(out, g_strndup(p, (gsize)(brk - p)));
-			p = *brk == ' ' ? brk + 1 : brk;
-		}
-	}
-	g_strfreev(paras);
-	return out;
-}
-
 /* A stored time as local "HH:MM". */
 static char *local_hhmm(const char *stored)
 {
@@ -134,21 +82,6 @@ static char *local_hhmm(const char *stored)
 	return out ? out : g_strdup(stored);
 }
 
-/* A stored time as a point on the monotonic clock, which the loop's
- * wake-ups use. */
-static gint64 deadline_of(const char *stored)
-{
-	GTimeZone *utc = g_time_zone_new_utc();
-	GDateTime *then = g_date_time_new_from_iso8601(stored, utc);
-	GDateTime *now = g_date_time_new_now_utc();
-	gint64 left = then ? g_date_time_difference(then, now) : 0;
-
-	g_time_zone_unref(utc);
-	if (then)
-		g_date_time_unref(then);
-	g_date_time_unref(now);
-	return g_get_monotonic_time() + MAX(left, 0);
-}
 
 /* ---- the final screen ---------------------------------------------------------- */
 
@@ -337,7 +270,7 @@ static bool open_request(pw_console *c, connect_wiz *cw)
 	}
 	cw->message = pw_connect_message(&cw->req);
 	cw->until = local_hhmm(cw->req.expires_at);
-	cw->deadline = deadline_of(cw->req.expires_at);
+	cw->deadline = pw_time_monotonic_at(cw->req.expires_at);
 	cw->step = STEP_WAIT;
 	copy_to_clipboard(c, cw);
 	return true;
@@ -504,7 +437,7 @@ static bool connect_key(pw_console *c, wizard *w, int key)
 
 static int draw_wrapped(pw_console *c, int y, int x, int bottom, const char *text, attr_t a)
 {
-	GPtrArray *lines = wrap(text, COLS - x - 1);
+	GPtrArray *lines = draw_wrap(text, COLS - x - 1, 0);
 	for (guint i = 0; i < lines->len && y < bottom; i++)
 		draw_text(c, y++, x, COLS - x, g_ptr_array_index(lines, i), a);
 	g_ptr_array_free(lines, TRUE);
@@ -565,7 +498,7 @@ static void draw_waiting(pw_console *c, connect_wiz *cw, int y)
 	y++;
 	if (y + 1 >= bottom)
 		return;
-	msg = wrap(cw->message, COLS - 5);
+	msg = draw_wrap(cw->message, COLS - 5, 0);
 	rows = bottom - (y + 1);
 	cw->scroll = CLAMP(cw->scroll, 0, MAX((int)msg->len - rows, 0));
 	heading = (int)msg->len > rows
@@ -589,7 +522,7 @@ static void draw_result(pw_console *c, connect_wiz *cw, int y)
 
 	for (guint i = 0; i < cw->result->lines->len; i++) {
 		const view_line *l = &g_array_index(cw->result->lines, view_line, i);
-		GPtrArray *wrapped = wrap(l->text, COLS - 3);
+		GPtrArray *wrapped = draw_wrap(l->text, COLS - 3, 0);
 		for (guint j = 0; j < wrapped->len; j++) {
 			g_ptr_array_add(lines, g_strdup(g_ptr_array_index(wrapped, j)));
 			g_array_append_val(els, l->el);
