@@ -9,25 +9,12 @@
 # the fake, and check what happened. Nothing sleeps for a fixed time: every
 # wait polls the screen or the database, with a limit.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/lib.sh"
-
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-
-# The client's name is not ASCII: the console and tmux need UTF-8.
-if locale -a 2>/dev/null | grep -qix 'c\.utf-\?8'; then
-	export LC_ALL=C.UTF-8
-fi
+. "$TESTS_SRCDIR/tui/tmux-lib.sh"
 export HOME="$TEST_TMP" PINWARDEN_OPERATOR=ana
-unset TMUX TMUX_PANE # never talk to a tmux this test runs inside
 
 start_t=$(date +%s%N)
 
 # ---- a private tmux server, and the console in it ----------------------------
-
-TMUX_SOCKET="$TEST_TMP/tmux.sock"
-tmx() { tmux -u -f /dev/null -S "$TMUX_SOCKET" "$@"; }
 
 # Workers of this test's workspace still running (pids): pinwarden
 # processes whose arguments name the workspace.
@@ -38,46 +25,16 @@ our_workers() {
 		has "$_args" "$PINWARDEN_WORKSPACE" && has "$_args" worker && echo "${_d#/proc/}"
 	done
 }
-cleanup_day() {
-	tmx kill-server >/dev/null 2>&1
-	# A console killed with the server stops its worker; should it not,
-	# the worker is not left behind.
+# A console killed with the server stops its worker; should it not, the
+# worker is not left behind.
+tmux_cleanup_more() {
 	for _p in $(our_workers); do kill "$_p" 2>/dev/null; done
-	cleanup
 }
-trap cleanup_day EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 session=day
-screen=
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-capture() { screen=$(tmx capture-pane -p -t "$session" 2>&1); }
 keys() { tmx send-keys -t "$session" "$@"; }
 # text STRING: typed as it is (spaces, non-ASCII), not as key names.
 text() { tmx send-keys -t "$session" -l "$1"; }
-
-# wait_until SECONDS COMMAND...: captures the screen every 0.1 s until
-# COMMAND (which can look at $screen) succeeds or SECONDS have passed.
-wait_until() {
-	_deadline=$(($(now_ms) + $1 * 1000))
-	shift
-	while :; do
-		capture
-		"$@" && return 0
-		[ "$(now_ms)" -ge "$_deadline" ] && return 1
-		sleep 0.1
-	done
-}
-on_screen() {
-	for _t in "$@"; do has "$screen" "$_t" || return 1; done
-}
-not_on_screen() {
-	for _t in "$@"; do hasnt "$screen" "$_t" || return 1; done
-}
 
 # How long a wait may take, in seconds. Once one has run out the day is
 # off course, and the waits after it are short, so that the test still

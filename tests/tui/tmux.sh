@@ -10,34 +10,8 @@
 # passes on a loaded machine.
 . "${TESTS_SRCDIR:-$(dirname "$0")/..}/lib.sh"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"
-	exit 0
-fi
-
-# The CJK name needs a UTF-8 locale in the console and in tmux.
-if locale -a 2>/dev/null | grep -qix 'c\.utf-\?8'; then
-	export LC_ALL=C.UTF-8
-fi
+. "$TESTS_SRCDIR/tui/tmux-lib.sh"
 export HOME="$TEST_TMP" # so the status line says ~/ws
-unset TMUX TMUX_PANE     # never talk to a tmux this test runs inside
-
-# A private tmux server, without any configuration; killed on the way out,
-# before lib.sh's cleanup removes its socket's folder.
-TMUX_SOCKET="$TEST_TMP/tmux.sock"
-tmx() { tmux -u -f /dev/null -S "$TMUX_SOCKET" "$@"; }
-cleanup_tmux() {
-	tmx kill-server >/dev/null 2>&1
-	cleanup
-}
-trap cleanup_tmux EXIT
-# A signal to the test ends it through the EXIT trap.
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# sq STRING: STRING quoted for sh.
-sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 # The pane runs this wrapper: it notes the console's pid (the exec keeps
 # it), gives the console the test's environment, and execs it. No core
@@ -53,9 +27,7 @@ exec env PINWARDEN_WORKSPACE=$(sq "$PINWARDEN_WORKSPACE") \\
 	$(sq "$PINWARDEN")
 EOF
 
-session=
 console_pid=
-screen=
 
 # start_console NAME: a new session NAME of 100x30 running the console;
 # when the console ends, the pane shows its exit status, the terminal's
@@ -77,30 +49,6 @@ start_console() {
 	wait_until 10 [ -s "$_pidfile" ] && console_pid=$(cat "$_pidfile")
 }
 
-# capture: the pane's screen now, in $screen.
-capture() { screen=$(tmx capture-pane -p -t "$session" 2>&1); }
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# wait_until SECONDS COMMAND...: captures the screen every 0.1 s until
-# COMMAND (which can look at $screen) succeeds or SECONDS have passed.
-wait_until() {
-	_deadline=$(($(now_ms) + $1 * 1000))
-	shift
-	while :; do
-		capture
-		"$@" && return 0
-		[ "$(now_ms)" -ge "$_deadline" ] && return 1
-		sleep 0.1
-	done
-}
-
-on_screen() {
-	for _t in "$@"; do has "$screen" "$_t" || return 1; done
-}
-not_on_screen() {
-	for _t in "$@"; do hasnt "$screen" "$_t" || return 1; done
-}
 # The key bar: the screen's last line. (Its labels are short words, e.g.
 # "f states" for state-filter, so the checks look for the key and the
 # start of the label.)
