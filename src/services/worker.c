@@ -271,6 +271,66 @@ static pw_code local_image_unchanged(const pw_job *j, pw_error *err)
 	                      j->image_path);
 }
 
+/* Access tokens read from the keyring, kept for at most TOKEN_KEEP_US so
+ * that a busy worker does not ask the keyring for every job: a keyring
+ * round trip costs more than sending the Pin. Each copy is wiped when it
+ * is dropped: on expiry, when Pinterest refuses it (401), and at the end. */
+#define TOKEN_KEEP_US (30 * G_USEC_PER_SEC)
+
+typedef struct kept_token {
+	char *secret;
+	gint64 at;
+} kept_token;
+
+typedef struct token_cache {
+	GHashTable *tokens;     /* account id (gint64 *) -> kept_token * */
+} token_cache;
+
+static void kept_token_free(gpointer p)
+{
+	kept_token *k = p;
+	pw_secret_wipe(k->secret);
+	g_free(k->secret);
+	g_free(k);
+}
+
+static void token_cache_clear(token_cache *tc)
+{
+	if (tc->tokens)
+		g_hash_table_destroy(tc->tokens);
+	tc->tokens = NULL;
+}
+
+static void token_cache_forget(token_cache *tc, gint64 account_id)
+{
+	if (tc->tokens)
+		g_hash_table_remove(tc->tokens, &account_id);
+}
+
+/* A kept token still fresh, or NULL (a stale one is dropped). */
+static const char *token_cache_get(token_cache *tc, gint64 account_id)
+{
+	kept_token *k;
+	if (!tc->tokens)
+		tc->tokens = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, kept_token_free);
+	k = g_hash_table_lookup(tc->tokens, &account_id);
+	if (k && g_get_monotonic_time() - k->at > TOKEN_KEEP_US) {
+		g_hash_table_remove(tc->tokens, &account_id);
+		k = NULL;
+	}
+	return k ? k->secret : NULL;
+}
+
+static void token_cache_put(token_cache *tc, gint64 account_id, const char *secret)
+{
+	gint64 *key = g_new(gint64, 1);
+	kept_token *k = g_new0(kept_token, 1);
+	*key = account_id;
+	k->secret = g_strdup(secret);
+	k->at = g_get_monotonic_time();
+	g_hash_table_replace(tc->tokens, key, k);
+}
+
 /* One attempt in flight: prepared and recorded by the main thread, sent
  * by a pool thread with its own libcurl handle, finished (recorded) by
  * the main thread again. Only the main thread touches the database and
@@ -303,6 +363,7 @@ typedef struct pool {
 	const pw_api_config *api_config;
 	int in_flight;
 	GHashTable *job_ids;    /* of the jobs in flight (sqlite3_int64 *) */
+	token_cache tokens;     /* access tokens kept a short while */
 } pool;
 
 static GPrivate thread_api = G_PRIVATE_INIT((GDestroyNotify)pw_api_free);
@@ -368,27 +429,6 @@ static bool record_attempts(pw_ctx *ctx, const pw_worker_options *o, GPtrArray *
 	return true;
 }
 
-/* An account's access token, read from the keyring once per batch: the
- * copies live only until the batch has been handed to the senders. */
-typedef struct token_cache {
-	GHashTable *tokens;     /* account id -> secret, or absent */
-} token_cache;
-
-static void token_cache_clear(token_cache *tc)
-{
-	GHashTableIter it;
-	gpointer k, v;
-	if (!tc->tokens)
-		return;
-	g_hash_table_iter_init(&it, tc->tokens);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		pw_secret_wipe(v);
-		g_free(v);
-	}
-	g_hash_table_destroy(tc->tokens);
-	tc->tokens = NULL;
-}
-
 /* What sending needs, for a job whose attempt is recorded. NULL when the
  * job was settled here instead. */
 static task *prepare_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, token_cache *tc,
@@ -405,9 +445,7 @@ static task *prepare_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j,
 	 * passing; an account without tokens waits to be connected. */
 	t->api.klass = PW_API_LOCAL;
 	if (rc == PW_OK) {
-		if (!tc->tokens)
-			tc->tokens = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-		cached = g_hash_table_lookup(tc->tokens, &j->account_id);
+		cached = token_cache_get(tc, j->account_id);
 		if (cached) {
 			t->access_token = g_strdup(cached);
 		} else {
@@ -416,10 +454,8 @@ static task *prepare_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j,
 			t->api.klass = rc == PW_E_MISSING ? PW_API_AUTH : PW_API_TRANSIENT;
 			t->refreshed = rc == PW_E_MISSING;
 			if (rc == PW_OK) {
-				gint64 *key = g_new(gint64, 1);
-				*key = j->account_id;
 				t->access_token = g_strdup(auth.access_token);
-				g_hash_table_insert(tc->tokens, key, g_strdup(auth.access_token));
+				token_cache_put(tc, j->account_id, auth.access_token);
 			}
 			pw_account_auth_close(&auth);
 		}
@@ -536,6 +572,8 @@ static bool refresh_and_resend(pw_ctx *ctx, pool *p, task *t)
 	if (t->rc != PW_E_API || t->api.klass != PW_API_AUTH || t->refreshed)
 		return false;
 	t->refreshed = true;
+	/* The kept copy is the refused one. */
+	token_cache_forget(&p->tokens, t->job->account_id);
 	if (pw_tokens_refresh(ctx, t->job->account_id, t->access_token, &outcome, &err) != PW_OK ||
 	    pw_secret_lookup(ctx->keyring, t->job->account_id, PW_SECRET_ACCESS, &fresh, &err) != PW_OK || !fresh) {
 		if (err.message[0])
@@ -950,9 +988,8 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 				g_array_free(due, TRUE);
 			/* One write records the whole batch; then it is sent. */
 			if (go->len && record_attempts(ctx, o, go)) {
-				token_cache tc = { 0 };
 				for (guint i = 0; i < go->len; i++) {
-					task *t = prepare_attempt(ctx, o, g_ptr_array_index(go, i), &tc, stats);
+					task *t = prepare_attempt(ctx, o, g_ptr_array_index(go, i), &p.tokens, stats);
 					if (t) {
 						sqlite3_int64 *key = g_new(sqlite3_int64, 1);
 						*key = t->job->id;
@@ -961,7 +998,6 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 						g_thread_pool_push(p.threads, t, NULL);
 					}
 				}
-				token_cache_clear(&tc);
 				dispatched = true;
 			} else {
 				for (guint i = 0; i < go->len; i++)
@@ -984,6 +1020,7 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 	while (p.in_flight > 0)
 		collect(ctx, o, &p, G_USEC_PER_SEC, stats);
 	g_thread_pool_free(p.threads, FALSE, TRUE);
+	token_cache_clear(&p.tokens);
 	g_async_queue_unref(p.done);
 	g_hash_table_destroy(p.job_ids);
 	say(o, "stopped: %d published, %d retrying, %d failed, %d unknown, %d paused, %d reconciled", stats->published,

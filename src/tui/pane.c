@@ -225,16 +225,18 @@ pw_code pane_move(pw_console *c, pane *p, int delta, pw_error *err)
 	if (target >= 0 && target < len) {
 		p->sel = target;
 	} else if (target >= len) {
-		/* Past the bottom: bring in what lies below, keeping the
-		 * selection's distance from the edge. */
+		/* Past the bottom: bring in what lies below. One row at a time
+		 * would repaint the whole pane on every key (a pane is not a
+		 * terminal scrolling region); half a page at once, as mutt's
+		 * menus do, keeps most keys to the two rows that change. */
 		int need = target - (len - 1);
 		int shift;
-		rc = scroll_rows(c, p, need, &moved, err);
+		rc = scroll_rows(c, p, MAX(need, pane_body(p) / 2), &moved, err);
 		shift = len + moved - (int)p->rows->len; /* rows that left at the top */
 		p->sel = CLAMP(target - shift, 0, (int)p->rows->len - 1);
 	} else {
 		int need = -target;
-		rc = scroll_rows(c, p, -need, &moved, err);
+		rc = scroll_rows(c, p, -MAX(need, pane_body(p) / 2), &moved, err);
 		p->sel = CLAMP(target + moved, 0, (int)p->rows->len - 1);
 	}
 	if (p->id == PANE_LOG) {
