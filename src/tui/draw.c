@@ -380,7 +380,9 @@ static void pane_title(pw_console *c, const pane *p, char *buf, size_t size)
 {
 	GString *t = g_string_new("");
 	g_string_append_printf(t, " %d %s", (int)p->id + 1, p->src->title);
-	if (p->total >= 0)
+	if (p->total == TUI_COUNT_CAP + 1)
+		g_string_append_printf(t, " (%d+)", TUI_COUNT_CAP);
+	else if (p->total >= 0)
 		g_string_append_printf(t, " (%lld)", (long long)p->total);
 	if (p->id == PANE_ACCOUNTS && c->client_name)
 		g_string_append_printf(t, " of %s", c->client_name);

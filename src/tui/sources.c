@@ -136,7 +136,9 @@ static pw_code table_fetch(pw_console *c, const table *t, const pane *p, const c
 
 static sqlite3_int64 table_count(pw_console *c, const table *t, const pane *p)
 {
-	GString *sql = g_string_new("SELECT count(*)");
+	/* Counting stops past TUI_COUNT_CAP, so that a pane's title costs the
+	 * same in a queue of hundreds of thousands as in a small one. */
+	GString *sql = g_string_new("SELECT count(*) FROM (SELECT 1");
 	sqlite3_stmt *st = NULL;
 	sqlite3_int64 n = -1;
 	binds b = { 0 };
@@ -146,6 +148,7 @@ static sqlite3_int64 table_count(pw_console *c, const table *t, const pane *p)
 		g_string_free(sql, TRUE);
 		return 0;
 	}
+	g_string_append_printf(sql, " LIMIT %d)", TUI_COUNT_CAP + 1);
 	if (pw_store_prepare(c->store, sql->str, &st, NULL) == PW_OK) {
 		bind_filters(st, &b);
 		if (sqlite3_step(st) == SQLITE_ROW)

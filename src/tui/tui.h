@@ -22,6 +22,9 @@
 #define TUI_MIN_COLS 60
 #define TUI_MIN_LINES 16
 
+/* Panes count their rows up to this many; past it the title says "N+". */
+#define TUI_COUNT_CAP 10000
+
 typedef enum pane_id { PANE_CLIENTS, PANE_ACCOUNTS, PANE_BOARDS, PANE_QUEUE, PANE_LOG, PANE_COUNT } pane_id;
 
 #define ROW_CELLS 6
