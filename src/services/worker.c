@@ -906,10 +906,11 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 {
 	GHashTable *buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	int concurrency = o->concurrency > 0 ? o->concurrency : 1;
-	/* Eight times the senders: they never wait while answers are being
-	 * recorded, and answers are recorded many to a write. A crash leaves
+	/* Sixteen times the senders: they never wait while answers are being
+	 * recorded, and attempts and answers are recorded many to a write
+	 * (the writes, not the requests, bound a busy worker). A crash leaves
 	 * at most this many jobs 'sending', each settled by reconciliation. */
-	int max_in_flight = 8 * concurrency;
+	int max_in_flight = 16 * concurrency;
 	gint64 next_refresh = 0, next_settle;
 	pool p = { .api_config = ctx->api_config };
 	int lock;

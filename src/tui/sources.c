@@ -447,30 +447,86 @@ static int row_order_back(gconstpointer a, gconstpointer b)
 /* A group of states is read one state at a time, each page from the
  * index in order, and the pages merged: SQLite would otherwise sort every
  * job of the group past the key for each page. */
+static void key_only_fill(pw_console *c, sqlite3_stmt *st, row *r)
+{
+	(void)c;
+	(void)st;
+	(void)r;
+}
+
+/* The queue's keys alone: an index-only read, for merging. */
+static const table queue_keys_table = {
+	.columns = "SELECT j.scheduled_at, j.id",
+	.from = " FROM jobs j WHERE 1",
+	.sort_expr = "j.scheduled_at",
+	.id_expr = "j.id",
+	.where = queue_where,
+	.fill = key_only_fill,
+};
+
+/* A group of states is read one state at a time, each from the index in
+ * order, keys only; the keys are merged, and only the rows that make the
+ * page are read in full. SQLite would otherwise sort every job of the
+ * group past the key for each page. */
 static pw_code queue_fetch(pw_console *c, const pane *p, const row *from, bool forward, bool inclusive, int n,
                            GPtrArray *out, pw_error *err)
 {
 	const state_group *g = &tui_state_groups[p->state_group];
-	GPtrArray *all;
+	GPtrArray *keys;
+	GString *sql;
 	gchar **states;
+	sqlite3_stmt *st = NULL;
 	pw_code rc = PW_OK;
+	guint take;
+	int s;
 
 	if (p->filter.state || !g->sql || !strchr(g->sql, ','))
 		return table_fetch(c, &queue_table, p, NULL, from, forward, inclusive, n, out, err);
-	all = g_ptr_array_new_with_free_func(row_free);
+	keys = g_ptr_array_new_with_free_func(row_free);
 	states = g_strsplit_set(g->sql, "(), '", -1);
 	for (int i = 0; states[i] && rc == PW_OK; i++)
 		if (*states[i])
-			rc = table_fetch(c, &queue_table, p, states[i], from, forward, inclusive, n, all, err);
+			rc = table_fetch(c, &queue_keys_table, p, states[i], from, forward, inclusive, n, keys, err);
 	g_strfreev(states);
-	if (rc == PW_OK) {
-		g_ptr_array_sort(all, forward ? row_order_fwd : row_order_back);
-		for (guint i = 0; i < all->len && (int)i < n; i++) {
-			g_ptr_array_add(out, all->pdata[i]);
-			all->pdata[i] = NULL;
-		}
+	if (rc != PW_OK || keys->len == 0) {
+		g_ptr_array_free(keys, TRUE);
+		return rc;
 	}
-	g_ptr_array_free(all, TRUE);
+	g_ptr_array_sort(keys, forward ? row_order_fwd : row_order_back);
+	take = MIN(keys->len, (guint)n);
+
+	/* The page's rows in full, put in the merged order. */
+	sql = g_string_new(queue_table.columns);
+	g_string_append(sql, " FROM jobs j WHERE j.id IN (");
+	for (guint i = 0; i < take; i++)
+		g_string_append_printf(sql, "%s%lld", i ? ", " : "", (long long)((row *)keys->pdata[i])->id);
+	g_string_append_c(sql, ')');
+	rc = pw_store_prepare(c->store, sql->str, &st, err);
+	g_string_free(sql, TRUE);
+	if (rc == PW_OK) {
+		GHashTable *full = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, row_free);
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			row *r = g_new0(row, 1);
+			r->sort = g_strdup(pw_col_text(st, 0));
+			r->id = sqlite3_column_int64(st, 1);
+			r->state_cell = -1;
+			queue_fill(c, st, r);
+			g_hash_table_insert(full, &r->id, r);
+		}
+		if (s != SQLITE_DONE)
+			rc = pw_store_fail(c->store, s, "reading a page for the console", err);
+		sqlite3_finalize(st);
+		for (guint i = 0; rc == PW_OK && i < take; i++) {
+			sqlite3_int64 id = ((row *)keys->pdata[i])->id;
+			row *r = g_hash_table_lookup(full, &id);
+			if (r) {
+				g_hash_table_steal(full, &id);
+				g_ptr_array_add(out, r);
+			}
+		}
+		g_hash_table_destroy(full);
+	}
+	g_ptr_array_free(keys, TRUE);
 	return rc;
 }
 
