@@ -94,20 +94,32 @@ pw_code pw_job_list(pw_store *store, const pw_job_filter *f, GPtrArray **out, pw
 {
 	sqlite3_stmt *st;
 	GPtrArray *list;
+	GString *sql = g_string_new(JOB_QUERY " WHERE (?1 IS NULL OR j.client_id = ?1)");
+	gchar **states = f && f->state ? g_strsplit(f->state, ",", -1) : NULL;
 	pw_code rc;
 	int src;
 
 	*out = NULL;
-	rc = pw_store_prepare(store,
-	                      JOB_QUERY " WHERE (?1 IS NULL OR j.client_id = ?1)"
-	                                " AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || j.state || ',') > 0)"
-	                                " ORDER BY j.scheduled_at, j.id LIMIT ?3",
-	                      &st, err);
-	if (rc != PW_OK)
+	/* States as an IN list, so that the state index finds them instead
+	 * of a scan of the whole queue (the worker asks every few seconds). */
+	if (states) {
+		g_string_append(sql, " AND j.state IN (");
+		for (int i = 0; states[i]; i++)
+			g_string_append_printf(sql, "%s?%d", i ? ", " : "", i + 3);
+		g_string_append_c(sql, ')');
+	}
+	g_string_append(sql, " ORDER BY j.scheduled_at, j.id LIMIT ?2");
+	rc = pw_store_prepare(store, sql->str, &st, err);
+	g_string_free(sql, TRUE);
+	if (rc != PW_OK) {
+		g_strfreev(states);
 		return rc;
+	}
 	pw_bind_id(st, 1, f ? f->client_id : 0);
-	pw_bind_text(st, 2, f ? f->state : NULL);
-	sqlite3_bind_int(st, 3, f && f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int(st, 2, f && f->limit > 0 ? f->limit : -1);
+	for (int i = 0; states && states[i]; i++)
+		pw_bind_text(st, i + 3, g_strstrip(states[i]));
+	g_strfreev(states);
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)pw_job_free);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW)
 		g_ptr_array_add(list, read_job(st));
