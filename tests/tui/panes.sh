@@ -41,7 +41,7 @@ check "the clients pane marks a client with a failed job" grep -q "^! Shop .* 1!
 # ---- a worker, seen from the status line -------------------------------------
 PINWARDEN_OPERATOR=night-shift "$PINWARDEN" worker >"$TEST_TMP/worker.log" 2>&1 &
 worker=$!
-console ":wait-for worker: running
+console ":wait-for night-shift)
 :save-display $TEST_TMP/worker"
 check "the status line shows the running worker, its process and who started it" \
 	grep -q "worker: running (pid $worker, night-shift)" "$TEST_TMP/worker"
