@@ -135,7 +135,6 @@ typedef struct form {
 	int focus;
 	form_check_fn check;
 	void *ud;
-	int cursor_y, cursor_x;    /* where the focused field's text ends */
 } form;
 
 typedef enum { FORM_GOING, FORM_SUBMIT, FORM_CANCEL } form_result;
@@ -149,7 +148,9 @@ bool form_check_all(pw_console *c, form *f);
 /* Tab/Down and Up/S-Tab move between fields, Enter moves on and on the
  * last field submits once every field passes; Esc cancels. */
 form_result form_key(pw_console *c, form *f, int key);
-/* Draws from line y, two lines a field; returns the next free line. */
+/* Draws from line y, two lines a field, scrolled so that the focused field
+ * is in view, and puts the console's text cursor at the end of its text;
+ * returns the next free line. */
 int form_draw(pw_console *c, form *f, int y, int h);
 void form_free(form *f);
 

@@ -152,13 +152,16 @@ form_result form_key(pw_console *c, form *f, int key)
 
 int form_draw(pw_console *c, form *f, int y, int h)
 {
-	int w = COLS, label_w = 18, bottom = y + h, cursor_y = -1, cursor_x = 0;
+	int w = COLS, label_w = 18, bottom = y + h;
+	/* Two lines a field; on a short screen the fields scroll so that the
+	 * focused one stays in view. */
+	int fit = MAX(h / 2, 1), first = f->focus >= fit ? f->focus - fit + 1 : 0;
 
-	for (guint i = 0; i < f->fields->len && y + 1 < bottom; i++) {
+	for (guint i = (guint)first; i < f->fields->len && y + 1 < bottom; i++) {
 		form_field *fl = field_at(f, (int)i);
 		bool focused = (int)i == f->focus;
 		char count[32] = "";
-		int vx = 2 + label_w + 1, vw;
+		int vx = 2 + label_w + 1, vw, end;
 		attr_t a = focused ? c->style[PW_EL_PROMPT] : c->style[PW_EL_NORMAL];
 
 		if (fl->max_chars > 0)
@@ -171,27 +174,25 @@ int form_draw(pw_console *c, form *f, int y, int h)
 			const char *shown = fl->value->str;
 			while (pw_text_width(shown) > (size_t)MAX(vw - 1, 1))
 				shown = g_utf8_find_next_char(shown, NULL);
-			cursor_x = vx + draw_text(c, y, vx, vw, shown, a);
+			end = vx + draw_text(c, y, vx, vw, shown, a);
 		}
 		draw_text(c, y, w - (int)strlen(count) - 1, (int)strlen(count) + 1, count,
 		          c->style[fl->problem && fl->max_chars > 0 &&
 		                           pw_text_chars(fl->value->str) > (size_t)fl->max_chars
 		                       ? PW_EL_ERROR
 		                       : PW_EL_DIM]);
-		if (focused)
-			cursor_y = y;
+		if (focused) {
+			/* The text cursor where the operator types. */
+			c->cursor_y = y;
+			c->cursor_x = MIN(end, w - 1);
+		}
 		y++;
 		if (fl->problem)
 			draw_text(c, y, vx, w - vx, fl->problem, c->style[PW_EL_ERROR]);
 		else
 			draw_text(c, y, vx, w - vx, fl->hint ? fl->hint : "", c->style[PW_EL_DIM]);
 		y++;
-		if (focused)
-			cursor_x = MIN(cursor_x, w - 1);
-		if (focused)
-			f->cursor_x = cursor_x;
 	}
-	f->cursor_y = cursor_y;
 	return y;
 }
 

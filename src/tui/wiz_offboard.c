@@ -389,8 +389,6 @@ static void draw_export(pw_console *c, offboard_wiz *ow, int y)
 	          c->style[PW_EL_NORMAL]);
 	y += 2;
 	form_draw(c, ow->export, y, LINES - 1 - y);
-	c->cursor_y = ow->export->cursor_y;
-	c->cursor_x = ow->export->cursor_x;
 }
 
 static void confirm_line(pw_console *c, int y, const char *label, const char *value)

@@ -271,28 +271,6 @@ static bool onboard_key(pw_console *c, wizard *w, int key)
 	return true;
 }
 
-/* form_draw starts at the first field; on a screen too short for all
- * eight, a view of the form that starts lower keeps the focused field
- * (and what is typed in it) on the screen. */
-static void draw_form_scrolled(pw_console *c, form *f, int y, int h)
-{
-	int fit = MAX(h / 2, 1), first = f->focus >= fit ? f->focus - fit + 1 : 0;
-	form shown = *f;
-
-	if (first == 0) {
-		form_draw(c, f, y, h);
-		return;
-	}
-	shown.fields = g_ptr_array_new();
-	for (guint i = (guint)first; i < f->fields->len; i++)
-		g_ptr_array_add(shown.fields, g_ptr_array_index(f->fields, i));
-	shown.focus = f->focus - first;
-	form_draw(c, &shown, y, h);
-	f->cursor_y = shown.cursor_y;
-	f->cursor_x = shown.cursor_x;
-	g_ptr_array_free(shown.fields, TRUE);
-}
-
 static void onboard_draw(pw_console *c, wizard *w)
 {
 	onboard_wiz *ow = (onboard_wiz *)w;
@@ -305,9 +283,7 @@ static void onboard_draw(pw_console *c, wizard *w)
 		          c->style[PW_EL_NORMAL]);
 		y += 2;
 	}
-	draw_form_scrolled(c, ow->form, y, LINES - 1 - y);
-	c->cursor_y = ow->form->cursor_y;
-	c->cursor_x = ow->form->cursor_x;
+	form_draw(c, ow->form, y, LINES - 1 - y);
 }
 
 static const char *onboard_keys(pw_console *c, wizard *w)

@@ -421,8 +421,6 @@ static void publish_draw(pw_console *c, wizard *w)
 	}
 	case STEP_CONTENT:
 		form_draw(c, pw->content, y, LINES - 1 - y);
-		c->cursor_y = pw->content->cursor_y;
-		c->cursor_x = pw->content->cursor_x;
 		break;
 	case STEP_CONFIRM:
 		draw_confirm(c, pw, y);
