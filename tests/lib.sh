@@ -105,6 +105,17 @@ shop_account() {
 	check "the account is connected and verified" [ "$(db "SELECT state FROM accounts")" = verified ]
 }
 
+# shop_publish TITLE [publish options]: queues a Pin for Shop's account and
+# board (after shop_account), image and link numbered in order.
+shop_n=0
+shop_publish() {
+	shop_n=$((shop_n + 1))
+	_title=$1
+	shift
+	"$PINWARDEN" publish --client Shop --account shop_pins --board Spring --image "https://shop.example/$shop_n.jpg" \
+		--title "$_title" --link "https://shop.example/p/$shop_n" "$@" >/dev/null 2>&1
+}
+
 # console 'LINES': runs the console in script mode on a virtual terminal
 # of $COLUMNS x $LINES (80x24 unless set) with the given script (see
 # src/tui/script.c); sets $status, $out and $err like run.

@@ -115,21 +115,6 @@ db_becomes() {
 lines_with() { printf '%s\n' "$screen" | grep -cF -- "$1"; }
 at_least_lines() { [ "$(lines_with "$2")" -ge "$1" ]; }
 
-# tmux says the pane is on the normal screen with the cursor shown and the
-# cursor keys in normal mode; the stty lines after EXIT= say canonical
-# mode and echo are on.
-pane_restored() {
-	[ "$(tmx display-message -p -t "$session" '#{alternate_on} #{cursor_flag} #{keypad_cursor_flag}')" = "0 1 0" ]
-}
-terminal_restored() {
-	_modes=$(printf '%s\n' "$screen" | awk '/^EXIT=/ { m = "" } { m = m $0 "\n" } END { printf "%s", m }')
-	has "$_modes" "EXIT=" &&
-		printf '%s\n' "$_modes" | grep -Eq '(^| )icanon( |$)' &&
-		printf '%s\n' "$_modes" | grep -Eq '(^| )echo( |$)' &&
-		! printf '%s\n' "$_modes" | grep -Eq '(^| )-(icanon|echo)( |$)' &&
-		pane_restored
-}
-
 # ---- 1. set up: the fake Pinterest, the app, the configuration ----------------
 
 start_fake

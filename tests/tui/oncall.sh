@@ -14,29 +14,21 @@ config="$XDG_CONFIG_HOME/pinwarden/config"
 printf '[worker]\npins_per_minute = 0\nbackoff_seconds = 600\nmax_attempts = 3\n' >"$config"
 "$PINWARDEN" client add Zeta --contact z --domain zeta.example --expect-account zeta_pins >/dev/null
 
-n=0
-queue() { # TITLE [publish options]
-	n=$((n + 1))
-	t=$1
-	shift
-	"$PINWARDEN" publish --client Shop --account shop_pins --board Spring --image "https://shop.example/$n.jpg" \
-		--title "$t" --link "https://shop.example/p/$n" "$@" >/dev/null 2>&1
-}
 refuse_next_pin() {
 	fake POST faults '{"path": "/v5/pins", "status": 400, "body": {"code": 1, "message": "Invalid image"}}' >/dev/null
 }
-queue "Went out"                                    # 1: published
+shop_publish "Went out"                                    # 1: published
 "$PINWARDEN" worker --once >/dev/null 2>&1
-queue "Refused one"                                 # 2: failed
+shop_publish "Refused one"                                 # 2: failed
 refuse_next_pin
 "$PINWARDEN" worker --once >/dev/null 2>&1
-queue "Refused two"                                 # 3: failed
+shop_publish "Refused two"                                 # 3: failed
 refuse_next_pin
 "$PINWARDEN" worker --once >/dev/null 2>&1
-queue "Tomorrow" --at 2031-01-02T09:00:00Z          # 4: queued
-queue "Later" --at 2031-01-03T09:00:00Z             # 5: queued
-queue "Lost answer" --at 2031-01-04T09:00:00Z       # 6: unknown (below)
-queue "Also lost" --at 2031-01-05T09:00:00Z         # 7: unknown (below)
+shop_publish "Tomorrow" --at 2031-01-02T09:00:00Z          # 4: queued
+shop_publish "Later" --at 2031-01-03T09:00:00Z             # 5: queued
+shop_publish "Lost answer" --at 2031-01-04T09:00:00Z       # 6: unknown (below)
+shop_publish "Also lost" --at 2031-01-05T09:00:00Z         # 7: unknown (below)
 # A job is unknown when the worker was killed mid-request or its answer was
 # lost; making that happen for real needs a crash at the right moment, so
 # the state is set directly, as a fixture: everything after goes through
@@ -219,7 +211,7 @@ check "monochrome: a failed job is in capitals with the mark" grep -Eq "^! .*Sho
 # ---- the next problem, across pages ---------------------------------------------------------
 # Job 3 failed (now), job 2 queued (now), 3,000 queued jobs in 2030, job 7
 # failed (2031-01-05), job 8 unknown (2031-01-06, a fixture as above).
-queue "Stuck" --at 2031-01-06T09:00:00Z
+shop_publish "Stuck" --at 2031-01-06T09:00:00Z
 db "UPDATE jobs SET state = 'unknown', attempts = 1 WHERE id = 8"
 db "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
     INSERT INTO jobs (client_id, account_id, board_id, title, image_url, image_key, scheduled_at, state,
@@ -284,7 +276,7 @@ check "with none in scope, ! says so" grep -q "no failed or unknown jobs for thi
 # ---- the console's own worker ------------------------------------------------------------
 export COLUMNS=160
 check "no console started a worker so far (off by default in script mode)" [ ! -e "$PINWARDEN_WORKSPACE/worker.log" ]
-queue "Due now"
+shop_publish "Due now"
 due=$(db "SELECT max(id) FROM jobs")
 printf '[console]\nstart_worker = true\n' >>"$config"
 console "

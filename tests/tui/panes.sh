@@ -11,23 +11,15 @@ mkdir -p "$XDG_CONFIG_HOME/pinwarden"
 printf '[worker]\npins_per_minute = 0\nbackoff_seconds = 600\nmax_attempts = 3\n' >"$XDG_CONFIG_HOME/pinwarden/config"
 "$PINWARDEN" client add Zeta --contact o --domain zeta.example --expect-account zeta_pins >/dev/null
 
-n=0
-queue() { # TITLE [publish options]
-	n=$((n + 1))
-	t=$1
-	shift
-	"$PINWARDEN" publish --client Shop --account shop_pins --board Spring --image "https://shop.example/$n.jpg" \
-		--title "$t" --link "https://shop.example/p/$n" "$@" >/dev/null 2>&1
-}
-queue "Went out"
+shop_publish "Went out"
 "$PINWARDEN" worker --once >/dev/null 2>&1
-queue "Refused one"
+shop_publish "Refused one"
 fake POST faults '{"path": "/v5/pins", "status": 400, "body": {"code": 1, "message": "Invalid image"}}' >/dev/null
 "$PINWARDEN" worker --once >/dev/null 2>&1
-queue "Flaky one"
+shop_publish "Flaky one"
 fake POST faults '{"path": "/v5/pins", "status": 503}' >/dev/null
 "$PINWARDEN" worker --once >/dev/null 2>&1
-queue "Tomorrow" --at "2031-01-02T09:00:00Z"
+shop_publish "Tomorrow" --at "2031-01-02T09:00:00Z"
 check "the jobs are in the states this test expects" \
 	[ "$(db "SELECT group_concat(state, ',') FROM (SELECT state FROM jobs ORDER BY id)")" = "published,failed,retrying,queued" ]
 

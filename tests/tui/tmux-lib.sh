@@ -59,3 +59,21 @@ on_screen() {
 not_on_screen() {
 	for _t in "$@"; do hasnt "$screen" "$_t" || return 1; done
 }
+
+# tmux says the pane is on the normal screen with the cursor shown and the
+# cursor keys in normal mode.
+pane_restored() {
+	[ "$(tmx display-message -p -t "$session" '#{alternate_on} #{cursor_flag} #{keypad_cursor_flag}')" = "0 1 0" ]
+}
+
+# After the console ended in a pane that then printed "EXIT=STATUS" and
+# `stty -a`: those modes say canonical mode and echo are on, and
+# pane_restored.
+terminal_restored() {
+	_modes=$(printf '%s\n' "$screen" | awk '/^EXIT=/ { m = "" } { m = m $0 "\n" } END { printf "%s", m }')
+	has "$_modes" "EXIT=" &&
+		printf '%s\n' "$_modes" | grep -Eq '(^| )icanon( |$)' &&
+		printf '%s\n' "$_modes" | grep -Eq '(^| )echo( |$)' &&
+		! printf '%s\n' "$_modes" | grep -Eq '(^| )-(icanon|echo)( |$)' &&
+		pane_restored
+}

@@ -87,23 +87,6 @@ on_screen_now() {
 # Count of the screen's lines that are not blank.
 nonblank_lines() { printf '%s\n' "$1" | grep -c '[^ ]'; }
 
-# tmux says the pane is on the normal screen with the cursor shown and the
-# cursor keys in normal mode.
-pane_restored() {
-	[ "$(tmx display-message -p -t "$session" '#{alternate_on} #{cursor_flag} #{keypad_cursor_flag}')" = "0 1 0" ]
-}
-
-# After the console ended: the stty lines after the last line starting
-# with EXIT= say canonical mode and echo are on, and pane_restored.
-terminal_restored() {
-	_modes=$(printf '%s\n' "$screen" | awk '/^EXIT=/ { m = "" } { m = m $0 "\n" } END { printf "%s", m }')
-	has "$_modes" "EXIT=" &&
-		printf '%s\n' "$_modes" | grep -Eq '(^| )icanon( |$)' &&
-		printf '%s\n' "$_modes" | grep -Eq '(^| )echo( |$)' &&
-		! printf '%s\n' "$_modes" | grep -Eq '(^| )-(icanon|echo)( |$)' &&
-		pane_restored
-}
-
 # Whether the console is still running: its process is there, and the pane
 # does not show its exit status.
 console_running() {
