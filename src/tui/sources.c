@@ -43,7 +43,11 @@ typedef struct binds {
 
 typedef void (*fill_fn)(pw_console *c, sqlite3_stmt *st, row *r);
 
-/* What a pane reads: `columns` yields the sort text, the id, then what
+/* Page and count queries are few shapes (pane, direction, filters; the
+ * values are bound), so they stay prepared (pw_store_prepare_cached)
+ * rather than being parsed again for every page.
+ *
+ * What a pane reads: `columns` yields the sort text, the id, then what
  * fill() turns into cells; `from` ends in a WHERE clause's first term, to
  * which where() adds the pane's filters (returning false when the pane
  * must show nothing, such as accounts with no client selected). Keyset
@@ -109,7 +113,7 @@ static pw_code table_fetch(pw_console *c, const table *t, const pane *p, const c
 		g_string_append_printf(sql, " ORDER BY %s %s", t->id_expr, dir);
 	g_string_append(sql, " LIMIT :n");
 
-	rc = pw_store_prepare(c->store, sql->str, &st, err);
+	rc = pw_store_prepare_cached(c->store, sql->str, &st, err);
 	g_string_free(sql, TRUE);
 	if (rc != PW_OK)
 		return rc;
@@ -130,7 +134,7 @@ static pw_code table_fetch(pw_console *c, const table *t, const pane *p, const c
 	}
 	if (s != SQLITE_DONE)
 		rc = pw_store_fail(c->store, s, "reading a page for the console", err);
-	sqlite3_finalize(st);
+	pw_store_release(st);
 	return rc;
 }
 
@@ -149,11 +153,11 @@ static sqlite3_int64 table_count(pw_console *c, const table *t, const pane *p)
 		return 0;
 	}
 	g_string_append_printf(sql, " LIMIT %d)", TUI_COUNT_CAP + 1);
-	if (pw_store_prepare(c->store, sql->str, &st, NULL) == PW_OK) {
+	if (pw_store_prepare_cached(c->store, sql->str, &st, NULL) == PW_OK) {
 		bind_filters(st, &b);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			n = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		pw_store_release(st);
 	}
 	g_string_free(sql, TRUE);
 	return n;
