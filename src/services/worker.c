@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -40,21 +41,52 @@ void pw_worker_defaults(pw_worker_options *o)
 	o->log = stderr;
 }
 
+/* The log: one line per event of note, each "TIME pinwarden worker: ...".
+ * Lines are gathered and written with one write(2): the log is often a
+ * pipe or an unbuffered stderr, where every piece would be a system call. */
+static void add_line_v(GString *lines, const char *fmt, va_list ap)
+{
+	char now[PW_TIME_LEN];
+	pw_time_now(now);
+	g_string_append(lines, now);
+	g_string_append(lines, " pinwarden worker: ");
+	g_string_append_vprintf(lines, fmt, ap);
+	g_string_append_c(lines, '\n');
+}
+
+static void add_line(GString *lines, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void add_line(GString *lines, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_line_v(lines, fmt, ap);
+	va_end(ap);
+}
+
+static void put_lines(const pw_worker_options *o, GString *lines)
+{
+	if (o->log && lines->len) {
+		fwrite(lines->str, 1, lines->len, o->log);
+		fflush(o->log);
+	}
+	g_string_truncate(lines, 0);
+}
+
 static void say(const pw_worker_options *o, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static void say(const pw_worker_options *o, const char *fmt, ...)
 {
-	char now[PW_TIME_LEN];
+	GString *line;
 	va_list ap;
 	if (!o->log)
 		return;
-	pw_time_now(now);
-	fprintf(o->log, "%s pinwarden worker: ", now);
+	line = g_string_sized_new(160);
 	va_start(ap, fmt);
-	vfprintf(o->log, fmt, ap);
+	add_line_v(line, fmt, ap);
 	va_end(ap);
-	fputc('\n', o->log);
-	fflush(o->log);
+	put_lines(o, line);
+	g_string_free(line, TRUE);
 }
 
 /* ---- the lock --------------------------------------------------------- */
@@ -396,39 +428,6 @@ static void send_task(gpointer data, gpointer user)
 	g_async_queue_push(p->done, t);
 }
 
-/* Records the attempts of a batch of jobs in one transaction (one write to
- * disk for all), before any of them is sent: a crash from here on leaves
- * them in 'sending', which is never sent blindly. False when it could not
- * be recorded: then none is sent. */
-static bool record_attempts(pw_ctx *ctx, const pw_worker_options *o, GPtrArray *jobs)
-{
-	pw_error err = { 0 };
-	pw_code rc = pw_store_begin(ctx->store, &err);
-
-	for (guint i = 0; i < jobs->len && rc == PW_OK; i++) {
-		pw_job *j = g_ptr_array_index(jobs, i);
-		int n = (int)j->attempts + 1;
-		job_change c = { .in_batch = true, .state = "sending", .new_attempt = true };
-		cJSON *d = cJSON_CreateObject();
-		char *msg = g_strdup_printf("job %lld: attempt %d to %s \xe2\x86\x92 %s", (long long)j->id, n,
-		                            j->account_username, j->board_name);
-		cJSON_AddNumberToObject(d, "attempt", n);
-		rc = change_job(ctx->store, j, &c, "job.attempt", msg, d, &err);
-		cJSON_Delete(d);
-		g_free(msg);
-	}
-	if (rc == PW_OK)
-		rc = pw_store_commit(ctx->store, &err);
-	else
-		pw_store_rollback(ctx->store);
-	if (rc != PW_OK) {
-		say(o, "%u jobs: could not record the attempts, so none was sent: %s", jobs->len, err.message);
-		return false;
-	}
-	pw_crash_point("after-attempt-recorded");
-	return true;
-}
-
 /* What sending needs, for a job whose attempt is recorded. NULL when the
  * job was settled here instead. */
 static task *prepare_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, token_cache *tc,
@@ -587,76 +586,6 @@ static bool refresh_and_resend(pw_ctx *ctx, pool *p, task *t)
 	pw_secret_free(fresh);
 	p->in_flight++;
 	g_thread_pool_push(p->threads, t, NULL);
-	return true;
-}
-
-/* Waits for one finished task (up to wait_us; 0: without waiting) and
- * records it. True when one was handled. */
-/* Records the outcomes of a batch of answers in one transaction (one
- * write to disk for all); when that fails, each on its own. */
-static void record_batch(pw_ctx *ctx, const pw_worker_options *o, GPtrArray *ready, pw_worker_stats *stats)
-{
-	GPtrArray *msgs = g_ptr_array_new_with_free_func(g_free);
-	const char **outcomes = g_new0(const char *, ready->len);
-	GArray *unknown = g_array_new(FALSE, FALSE, sizeof(sqlite3_int64));
-	pw_error err = { 0 };
-	pw_code rc;
-
-	pw_crash_point("after-send");
-	rc = pw_store_begin(ctx->store, &err);
-	for (guint i = 0; i < ready->len && rc == PW_OK; i++) {
-		char *msg = NULL;
-		rc = record_outcome(ctx, o, g_ptr_array_index(ready, i), true, &outcomes[i], &msg, &err);
-		g_ptr_array_add(msgs, msg);
-	}
-	if (rc == PW_OK)
-		rc = pw_store_commit(ctx->store, &err);
-	else
-		pw_store_rollback(ctx->store);
-
-	for (guint i = 0; i < ready->len; i++) {
-		task *t = g_ptr_array_index(ready, i);
-		sqlite3_int64 id = t->job->id;
-		int unknown_before = stats->unknown;
-		if (rc == PW_OK) {
-			count_outcome(stats, outcomes[i]);
-			say(o, "%s", (const char *)g_ptr_array_index(msgs, i));
-			task_free(t);
-		} else {
-			finish_attempt(ctx, o, t, stats);
-		}
-		if (stats->unknown > unknown_before)
-			g_array_append_val(unknown, id);
-	}
-	/* An answer that was lost is settled straight away. */
-	for (guint i = 0; i < unknown->len; i++)
-		reconcile_job(ctx, o, g_array_index(unknown, sqlite3_int64, i), stats);
-	g_array_free(unknown, TRUE);
-	g_free(outcomes);
-	g_ptr_array_free(msgs, TRUE);
-}
-
-/* Takes every answer that has arrived (waiting up to wait_us for the
- * first) and records them; false when none came. */
-static bool collect(pw_ctx *ctx, const pw_worker_options *o, pool *p, gint64 wait_us, pw_worker_stats *stats)
-{
-	task *t = wait_us > 0 ? g_async_queue_timeout_pop(p->done, (guint64)wait_us) : g_async_queue_try_pop(p->done);
-	GPtrArray *ready;
-
-	if (!t)
-		return false;
-	ready = g_ptr_array_new();
-	for (; t; t = g_async_queue_try_pop(p->done)) {
-		sqlite3_int64 id = t->job->id;
-		p->in_flight--;
-		if (refresh_and_resend(ctx, p, t))
-			continue;
-		g_hash_table_remove(p->job_ids, &id);
-		g_ptr_array_add(ready, t);
-	}
-	if (ready->len)
-		record_batch(ctx, o, ready, stats);
-	g_ptr_array_free(ready, TRUE);
 	return true;
 }
 
@@ -821,19 +750,50 @@ static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64
 
 /* ---- the loop ------------------------------------------------------------- */
 
-/* Due jobs of accounts that cannot publish are paused, with the reason. */
-/* Is the job's account verified? Jobs of an account that is not are
- * paused with the reason. Read for every job sent, so only the state. */
-static bool account_can_publish(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+static bool stopping(const pw_worker_options *o)
+{
+	return o->stop && *o->stop;
+}
+
+/* A step of the loop writes once: the answers that have arrived and the
+ * attempts of the jobs due now go into one transaction, committed (one
+ * flush to disk) before any of those jobs is sent, so that a crash from
+ * there on leaves them 'sending', which is never sent blindly. Answers
+ * and attempts of many jobs then share the pages they touch (each
+ * account's part of the indexes): the writes, not the requests, bound a
+ * busy worker. What a step says and counts waits for its commit. */
+typedef struct step {
+	GPtrArray *answers;      /* task *: arrived, to be recorded */
+	GPtrArray *go;           /* pw_job *: attempt recorded in this step, to be sent */
+	GString *lines;          /* said once committed */
+	pw_worker_stats counts;  /* counted once committed */
+	GArray *unknown;         /* ids of jobs whose answer was lost */
+} step;
+
+static void add_stats(pw_worker_stats *to, const pw_worker_stats *from)
+{
+	to->published += from->published;
+	to->retried += from->retried;
+	to->failed += from->failed;
+	to->unknown += from->unknown;
+	to->paused += from->paused;
+	to->reconciled += from->reconciled;
+}
+
+/* Is the job's account verified? The job of an account that is not is
+ * paused, with the reason, in the step's transaction. Read for every job
+ * sent, so only the state. */
+static pw_code account_can_publish(pw_ctx *ctx, pw_job *j, step *s, bool *ok, pw_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	pw_error err = { 0 };
 	char *state = NULL, *username = NULL;
-	bool ok;
+	pw_code rc;
 
-	if (pw_store_prepare_cached(ctx->store, "SELECT state, expected_username FROM accounts WHERE id = ?1", &st,
-	                            &err) != PW_OK)
-		return false;
+	*ok = false;
+	rc = pw_store_prepare_cached(ctx->store, "SELECT state, expected_username FROM accounts WHERE id = ?1", &st,
+	                             err);
+	if (rc != PW_OK)
+		return rc;
 	sqlite3_bind_int64(st, 1, j->account_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		state = pw_col_dup(st, 0);
@@ -841,40 +801,41 @@ static bool account_can_publish(pw_ctx *ctx, const pw_worker_options *o, pw_job 
 	}
 	pw_store_release(st);
 	if (!state)
-		return false;
-	ok = strcmp(state, "verified") == 0;
-	if (!ok) {
-		job_change c = { .state = "paused" };
+		return PW_OK;
+	*ok = strcmp(state, "verified") == 0;
+	if (!*ok) {
+		job_change c = { .in_batch = true, .state = "paused" };
 		char *reason = g_strdup_printf("account '%s' is %s; it must be verified to publish", username, state);
 		char *msg = g_strdup_printf("job %lld paused: %s", (long long)j->id, reason);
 		c.last_error = reason;
-		if (change_job(ctx->store, j, &c, "job.paused", msg, NULL, &err) == PW_OK) {
-			stats->paused++;
-			say(o, "%s", msg);
+		rc = change_job(ctx->store, j, &c, "job.paused", msg, NULL, err);
+		if (rc == PW_OK) {
+			s->counts.paused++;
+			add_line(s->lines, "%s", msg);
 		}
 		g_free(reason);
 		g_free(msg);
 	}
 	g_free(state);
 	g_free(username);
-	return ok;
+	return rc;
 }
 
 typedef struct due_job {
 	sqlite3_int64 id, account_id;
 } due_job;
 
-/* The jobs due now, oldest first: ids only, so that a job is read in full
- * only when it is about to be sent. */
-static pw_code due_jobs(pw_ctx *ctx, GArray **out, pw_error *err)
+/* The jobs due now, oldest first, at most `limit`: ids only, so that a job
+ * is read in full only when it is about to be sent. */
+static pw_code due_jobs(pw_ctx *ctx, int limit, GArray **out, pw_error *err)
 {
 	sqlite3_stmt *st;
 	char now[PW_TIME_LEN];
-	pw_code rc = pw_store_prepare(ctx->store,
-	                              "SELECT id, account_id FROM jobs WHERE state IN ('queued', 'retrying')"
-	                              " AND coalesce(next_attempt_at, scheduled_at) <= ?1"
-	                              " ORDER BY coalesce(next_attempt_at, scheduled_at), id LIMIT ?2",
-	                              &st, err);
+	pw_code rc = pw_store_prepare_cached(ctx->store,
+	                                     "SELECT id, account_id FROM jobs WHERE state IN ('queued', 'retrying')"
+	                                     " AND coalesce(next_attempt_at, scheduled_at) <= ?1"
+	                                     " ORDER BY coalesce(next_attempt_at, scheduled_at), id LIMIT ?2",
+	                                     &st, err);
 	int src;
 
 	*out = NULL;
@@ -882,13 +843,13 @@ static pw_code due_jobs(pw_ctx *ctx, GArray **out, pw_error *err)
 		return rc;
 	pw_time_now(now);
 	pw_bind_text(st, 1, now);
-	sqlite3_bind_int(st, 2, DUE_BATCH);
+	sqlite3_bind_int(st, 2, limit);
 	*out = g_array_new(FALSE, FALSE, sizeof(due_job));
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		due_job d = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1) };
 		g_array_append_val(*out, d);
 	}
-	sqlite3_finalize(st);
+	pw_store_release(st);
 	if (src != SQLITE_DONE) {
 		g_array_free(*out, TRUE);
 		*out = NULL;
@@ -897,22 +858,182 @@ static pw_code due_jobs(pw_ctx *ctx, GArray **out, pw_error *err)
 	return PW_OK;
 }
 
-static bool stopping(const pw_worker_options *o)
+/* Inside the step's transaction: up to `room` due jobs whose pace allows
+ * them, each read in full, its account checked, and its attempt recorded
+ * (into s->go). *wait_us is shortened to when a paced job may go. */
+static pw_code take_due(pw_ctx *ctx, const pw_worker_options *o, GHashTable *buckets, int room, step *s,
+                        gint64 *wait_us, bool *waiting_for_pace, pw_error *err)
 {
-	return o->stop && *o->stop;
+	GArray *due = NULL;
+	pw_code rc = due_jobs(ctx, DUE_BATCH, &due, err);
+
+	for (guint i = 0; rc == PW_OK && i < due->len && (int)s->go->len < room && !stopping(o); i++) {
+		const due_job *d = &g_array_index(due, due_job, i);
+		pw_error jerr = { 0 };
+		pw_job *j = NULL;
+		bool ok = false;
+		gint64 pace = take_token(buckets, d->account_id, o);
+
+		if (pace > 0) {
+			*waiting_for_pace = true;
+			*wait_us = *wait_us ? MIN(*wait_us, pace) : pace;
+			continue;
+		}
+		if (pw_job_get(ctx->store, d->id, &j, &jerr) != PW_OK)
+			continue;
+		rc = account_can_publish(ctx, j, s, &ok, err);
+		if (rc == PW_OK && ok) {
+			int n = (int)j->attempts + 1;
+			job_change c = { .in_batch = true, .state = "sending", .new_attempt = true };
+			cJSON *dt = cJSON_CreateObject();
+			char *msg = g_strdup_printf("job %lld: attempt %d to %s \xe2\x86\x92 %s", (long long)j->id, n,
+			                            j->account_username, j->board_name);
+			cJSON_AddNumberToObject(dt, "attempt", n);
+			rc = change_job(ctx->store, j, &c, "job.attempt", msg, dt, err);
+			cJSON_Delete(dt);
+			g_free(msg);
+			if (rc == PW_OK) {
+				g_ptr_array_add(s->go, j);
+				j = NULL;
+			}
+		}
+		pw_job_free(j);
+	}
+	if (due)
+		g_array_free(due, TRUE);
+	return rc;
+}
+
+/* Is any job due? Asked before a step that has no answer to record, so
+ * that an idle worker does not take the write lock for nothing. */
+static bool any_due(pw_ctx *ctx)
+{
+	GArray *due = NULL;
+	pw_error ignored = { 0 };
+	bool any = due_jobs(ctx, 1, &due, &ignored) == PW_OK && due->len > 0;
+	if (due)
+		g_array_free(due, TRUE);
+	return any;
+}
+
+/* Takes the answers that have arrived into s->answers, waiting up to
+ * wait_us for one when there are none. A 401 is answered here with a
+ * refresh and the same attempt sent again. */
+static void take_answers(pw_ctx *ctx, pool *p, gint64 wait_us, step *s)
+{
+	task *t = wait_us > 0 && !s->answers->len ? g_async_queue_timeout_pop(p->done, (guint64)wait_us)
+	                                          : g_async_queue_try_pop(p->done);
+	for (; t; t = g_async_queue_try_pop(p->done)) {
+		p->in_flight--;
+		if (!refresh_and_resend(ctx, p, t))
+			g_ptr_array_add(s->answers, t);
+	}
+}
+
+static void forget_in_flight(pool *p, const task *t)
+{
+	sqlite3_int64 id = t->job->id;
+	g_hash_table_remove(p->job_ids, &id);
+}
+
+/* One step: records the answers in s->answers and, when `room` allows,
+ * the attempts of the jobs due now, then sends those. Returns how many
+ * attempts it recorded. */
+static guint run_step(pw_ctx *ctx, const pw_worker_options *o, pool *p, GHashTable *buckets, int room, step *s,
+                      gint64 *wait_us, bool *waiting_for_pace, pw_worker_stats *stats)
+{
+	pw_error err = { 0 };
+	pw_code rc;
+	guint sent = 0;
+
+	if (!s->answers->len && (room <= 0 || !any_due(ctx)))
+		return 0;
+	if (s->answers->len)
+		pw_crash_point("after-send");
+	rc = pw_store_begin(ctx->store, &err);
+	for (guint i = 0; i < s->answers->len && rc == PW_OK; i++) {
+		task *t = g_ptr_array_index(s->answers, i);
+		const char *outcome = NULL;
+		char *msg = NULL;
+		rc = record_outcome(ctx, o, t, true, &outcome, &msg, &err);
+		if (rc == PW_OK) {
+			count_outcome(&s->counts, outcome);
+			add_line(s->lines, "%s", msg);
+			if (strcmp(outcome, "unknown") == 0)
+				g_array_append_val(s->unknown, t->job->id);
+		}
+		g_free(msg);
+	}
+	if (rc == PW_OK && room > 0)
+		rc = take_due(ctx, o, buckets, MIN(room, DUE_BATCH), s, wait_us, waiting_for_pace, &err);
+	if (rc == PW_OK)
+		rc = pw_store_commit(ctx->store, &err);
+	else
+		pw_store_rollback(ctx->store);
+
+	if (rc != PW_OK) {
+		/* Nothing of the step was written: each answer is recorded on
+		 * its own, and no attempt is sent. */
+		g_string_truncate(s->lines, 0);
+		memset(&s->counts, 0, sizeof s->counts);
+		g_array_set_size(s->unknown, 0);
+		for (guint i = 0; i < s->answers->len; i++) {
+			task *t = g_ptr_array_index(s->answers, i);
+			sqlite3_int64 id = t->job->id;
+			int unknown_before = stats->unknown;
+			forget_in_flight(p, t);
+			finish_attempt(ctx, o, t, stats);
+			if (stats->unknown > unknown_before)
+				g_array_append_val(s->unknown, id);
+		}
+		if (s->go->len)
+			say(o, "%u jobs: could not record the attempts, so none was sent: %s", s->go->len, err.message);
+		for (guint i = 0; i < s->go->len; i++)
+			pw_job_free(g_ptr_array_index(s->go, i));
+	} else {
+		add_stats(stats, &s->counts);
+		memset(&s->counts, 0, sizeof s->counts);
+		put_lines(o, s->lines);
+		for (guint i = 0; i < s->answers->len; i++) {
+			task *t = g_ptr_array_index(s->answers, i);
+			forget_in_flight(p, t);
+			task_free(t);
+		}
+		if (s->go->len)
+			pw_crash_point("after-attempt-recorded");
+		for (guint i = 0; i < s->go->len; i++) {
+			task *t = prepare_attempt(ctx, o, g_ptr_array_index(s->go, i), &p->tokens, stats);
+			if (t) {
+				sqlite3_int64 *key = g_new(sqlite3_int64, 1);
+				*key = t->job->id;
+				g_hash_table_add(p->job_ids, key);
+				p->in_flight++;
+				g_thread_pool_push(p->threads, t, NULL);
+			}
+		}
+		sent = s->go->len;
+	}
+	g_ptr_array_set_size(s->answers, 0);
+	g_ptr_array_set_size(s->go, 0);
+	/* An answer that was lost is settled straight away. */
+	for (guint i = 0; i < s->unknown->len; i++)
+		reconcile_job(ctx, o, g_array_index(s->unknown, sqlite3_int64, i), stats);
+	g_array_set_size(s->unknown, 0);
+	return sent;
 }
 
 pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *stats, pw_error *err)
 {
 	GHashTable *buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	int concurrency = o->concurrency > 0 ? o->concurrency : 1;
-	/* Sixteen times the senders: they never wait while answers are being
-	 * recorded, and attempts and answers are recorded many to a write
-	 * (the writes, not the requests, bound a busy worker). A crash leaves
-	 * at most this many jobs 'sending', each settled by reconciliation. */
+	/* Sixteen times the senders: they never wait while a step is being
+	 * written, and each step records many answers and attempts at once.
+	 * A crash leaves at most this many jobs 'sending', each settled by
+	 * reconciliation. */
 	int max_in_flight = 16 * concurrency;
 	gint64 next_refresh = 0, next_settle;
 	pool p = { .api_config = ctx->api_config };
+	step s = { 0 };
 	int lock;
 
 	memset(stats, 0, sizeof *stats);
@@ -924,6 +1045,10 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 	p.done = g_async_queue_new();
 	p.threads = g_thread_pool_new(send_task, &p, concurrency, FALSE, NULL);
 	p.job_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	s.answers = g_ptr_array_new();
+	s.go = g_ptr_array_new();
+	s.lines = g_string_sized_new(4096);
+	s.unknown = g_array_new(FALSE, FALSE, sizeof(sqlite3_int64));
 	say(o, "started on %s (process %ld, %d at a time)%s", pw_store_workspace(ctx->store), (long)getpid(), concurrency,
 	    o->once ? ", once" : "");
 	settle(ctx, o, NULL, stats);
@@ -931,7 +1056,8 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 
 	while (!stopping(o)) {
 		gint64 wait_us = o->once ? 0 : G_USEC_PER_SEC;
-		bool dispatched = false, waiting_for_pace = false;
+		bool waiting_for_pace = false;
+		guint dispatched;
 
 		if (g_get_monotonic_time() >= next_refresh) {
 			GPtrArray *items = NULL;
@@ -948,68 +1074,20 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 			next_refresh = g_get_monotonic_time() + (gint64)o->refresh_every_s * G_USEC_PER_SEC;
 		}
 
-		while (collect(ctx, o, &p, 0, stats))
-			;
+		take_answers(ctx, &p, 0, &s);
 		/* Jobs still unknown are looked at again now and then: their
-		 * grace passes, or a person's look settles them. */
+		 * grace passes, or a person's look settles them. Answers taken
+		 * but not yet recorded are still in p.job_ids. */
 		if (g_get_monotonic_time() >= next_settle) {
 			settle(ctx, o, p.job_ids, stats);
 			next_settle = g_get_monotonic_time() + SETTLE_EVERY_US;
 		}
-		if (p.in_flight < max_in_flight) {
-			GArray *due = NULL;
-			GPtrArray *go = g_ptr_array_new();
-			if (due_jobs(ctx, &due, err) != PW_OK) {
-				say(o, "%s", err->message);
-				if (o->once && p.in_flight == 0) {
-					g_ptr_array_free(go, TRUE);
-					break;
-				}
-			}
-			for (guint i = 0; due && i < due->len && p.in_flight + (int)go->len < max_in_flight && !stopping(o);
-			     i++) {
-				const due_job *d = &g_array_index(due, due_job, i);
-				pw_error jerr = { 0 };
-				pw_job *j = NULL;
-				gint64 pace = take_token(buckets, d->account_id, o);
-				if (pace > 0) {
-					waiting_for_pace = true;
-					wait_us = wait_us ? MIN(wait_us, pace) : pace;
-					continue;
-				}
-				if (pw_job_get(ctx->store, d->id, &j, &jerr) != PW_OK)
-					continue;
-				if (!account_can_publish(ctx, o, j, stats)) {
-					pw_job_free(j);
-					continue;
-				}
-				g_ptr_array_add(go, j);
-			}
-			if (due)
-				g_array_free(due, TRUE);
-			/* One write records the whole batch; then it is sent. */
-			if (go->len && record_attempts(ctx, o, go)) {
-				for (guint i = 0; i < go->len; i++) {
-					task *t = prepare_attempt(ctx, o, g_ptr_array_index(go, i), &p.tokens, stats);
-					if (t) {
-						sqlite3_int64 *key = g_new(sqlite3_int64, 1);
-						*key = t->job->id;
-						g_hash_table_add(p.job_ids, key);
-						p.in_flight++;
-						g_thread_pool_push(p.threads, t, NULL);
-					}
-				}
-				dispatched = true;
-			} else {
-				for (guint i = 0; i < go->len; i++)
-					pw_job_free(g_ptr_array_index(go, i));
-			}
-			g_ptr_array_free(go, TRUE);
-		}
+		dispatched = run_step(ctx, o, &p, buckets, max_in_flight - p.in_flight, &s, &wait_us, &waiting_for_pace,
+		                      stats);
 		if (o->once && !dispatched && !waiting_for_pace && p.in_flight == 0)
 			break;
 		if (p.in_flight > 0) {
-			collect(ctx, o, &p, 200000, stats);
+			take_answers(ctx, &p, 200000, &s);
 		} else if (!dispatched) {
 			/* Sleep in short steps so that a stop is noticed quickly. */
 			gint64 until = g_get_monotonic_time() + MAX(wait_us, 10000);
@@ -1018,12 +1096,20 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 		}
 	}
 	/* Stopping: nothing new goes out, what is in flight is recorded. */
-	while (p.in_flight > 0)
-		collect(ctx, o, &p, G_USEC_PER_SEC, stats);
+	while (p.in_flight > 0 || s.answers->len) {
+		gint64 unused_wait = 0;
+		bool unused_pace = false;
+		take_answers(ctx, &p, G_USEC_PER_SEC, &s);
+		run_step(ctx, o, &p, buckets, 0, &s, &unused_wait, &unused_pace, stats);
+	}
 	g_thread_pool_free(p.threads, FALSE, TRUE);
 	token_cache_clear(&p.tokens);
 	g_async_queue_unref(p.done);
 	g_hash_table_destroy(p.job_ids);
+	g_ptr_array_free(s.answers, TRUE);
+	g_ptr_array_free(s.go, TRUE);
+	g_string_free(s.lines, TRUE);
+	g_array_free(s.unknown, TRUE);
 	say(o, "stopped: %d published, %d retrying, %d failed, %d unknown, %d paused, %d reconciled", stats->published,
 	    stats->retried, stats->failed, stats->unknown, stats->paused, stats->reconciled);
 	g_hash_table_destroy(buckets);
