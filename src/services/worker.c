@@ -25,6 +25,11 @@
 #define DUE_BATCH 50
 #define RECONCILE_PINS 250
 #define SETTLE_EVERY_US (10 * G_USEC_PER_SEC)
+/* An unknown job that cannot be settled yet is looked at again after 10 s,
+ * then twice as long each time, up to 30 minutes: a worker left running
+ * with many of them must not spend its accounts' requests on them. */
+#define LOOK_FIRST_S 10
+#define LOOK_MAX_S 1800
 
 void pw_worker_defaults(pw_worker_options *o)
 {
@@ -378,7 +383,8 @@ typedef struct task {
 } task;
 
 static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats);
-static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64 id, pw_worker_stats *stats);
+static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64 id, GHashTable *looks,
+                          pw_worker_stats *stats);
 
 static void task_free(task *t)
 {
@@ -395,6 +401,7 @@ typedef struct pool {
 	const pw_api_config *api_config;
 	int in_flight;
 	GHashTable *job_ids;    /* of the jobs in flight (sqlite3_int64 *) */
+	GHashTable *looks;      /* when each unknown job is looked at again */
 	token_cache tokens;     /* access tokens kept a short while */
 } pool;
 
@@ -619,8 +626,10 @@ static bool same_content(const pw_job *j, const pw_api_pin *p)
 /* Looks for the job's Pin among the board's newest: created after the
  * attempt began, with the job's title and link. Found: published. Not
  * found, and the list reaches back past the attempt: back in the queue.
- * Otherwise it stays unknown, for a person. */
-static void reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_worker_stats *stats)
+ * Otherwise it stays unknown, for a person. Returns in how many seconds
+ * to look again (0: settled): once its grace has passed, or after
+ * back_off_s when the board could not tell. */
+static int reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, int back_off_s, pw_worker_stats *stats)
 {
 	pw_account_auth auth = { 0 };
 	pw_api_error a = { 0 };
@@ -630,12 +639,14 @@ static void reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_wor
 	const pw_api_pin *match = NULL;
 	bool reaches_back = false;
 	char *msg = NULL;
+	int again = 0;
 
 	if (!began || pw_account_auth_open(ctx, j->account_id, &auth, &step) != PW_OK ||
 	    pw_api_list_board_pins(ctx->api, &auth.auth, j->board_pinterest_id, RECONCILE_PINS, &pins, &a, &step) !=
 	            PW_OK) {
-		say(o, "job %lld stays unknown: its board could not be read (%s)", (long long)j->id,
-		    step.message[0] ? step.message : "no attempt time");
+		say(o, "job %lld stays unknown: its board could not be read (%s); looked at again in %d s",
+		    (long long)j->id, step.message[0] ? step.message : "no attempt time", back_off_s);
+		again = back_off_s;
 		goto out;
 	}
 	/* A minute of slack for clocks that disagree. */
@@ -665,10 +676,16 @@ static void reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_wor
 		msg = g_strdup_printf("job %lld reconciled: it was published as Pin %s", (long long)j->id, match->id);
 		if (change_job(ctx->store, j, &c, "job.reconciled", msg, d, &err) == PW_OK)
 			stats->reconciled++;
+		else
+			again = back_off_s;
 		cJSON_Delete(d);
 	} else if (reaches_back && !past_grace(o, began)) {
 		/* Not there yet, but Pinterest may still be acting on the
 		 * request: deciding now could publish it twice. */
+		GDateTime *now = g_date_time_new_now_utc();
+		GTimeSpan left = (GTimeSpan)o->reconcile_after_s * G_TIME_SPAN_SECOND - g_date_time_difference(now, began);
+		g_date_time_unref(now);
+		again = (int)CLAMP(left / G_TIME_SPAN_SECOND + 1, 1, o->reconcile_after_s + 1);
 		say(o, "job %lld stays unknown for now: not on the board yet; checked again once %d s have passed since "
 		       "the attempt",
 		    (long long)j->id, o->reconcile_after_s);
@@ -691,11 +708,14 @@ static void reconcile(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, pw_wor
 		                      give_up ? "and out of attempts: failed" : "to be tried again");
 		if (change_job(ctx->store, j, &c, "job.reconciled", msg, d, &err) == PW_OK)
 			stats->reconciled++;
+		else
+			again = back_off_s;
 		cJSON_Delete(d);
 	} else {
 		say(o, "job %lld stays unknown: the board has more new Pins than reconciling reads; look on Pinterest and "
-		       "run 'pinwarden job resolve'",
-		    (long long)j->id);
+		       "run 'pinwarden job resolve' (looked at again in %d s)",
+		    (long long)j->id, back_off_s);
+		again = back_off_s;
 	}
 	if (msg)
 		say(o, "%s", msg);
@@ -706,23 +726,72 @@ out:
 	if (pins)
 		g_ptr_array_unref(pins);
 	pw_account_auth_close(&auth);
+	return again;
+}
+
+/* When each unknown job is looked at again: job id -> look. */
+typedef struct look {
+	gint64 at;   /* monotonic µs */
+	int tries;   /* looks that could not settle it */
+} look;
+
+static GHashTable *looks_new(void)
+{
+	return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+/* Reconciles the job now and says when to look again. */
+static void reconcile_and_note(pw_ctx *ctx, const pw_worker_options *o, pw_job *j, GHashTable *looks,
+                               pw_worker_stats *stats)
+{
+	look *l = g_hash_table_lookup(looks, &j->id);
+	int back_off = LOOK_FIRST_S;
+	int again;
+
+	for (int i = 0; l && i < l->tries && back_off < LOOK_MAX_S; i++)
+		back_off *= 2;
+	again = reconcile(ctx, o, j, MIN(back_off, LOOK_MAX_S), stats);
+	if (again <= 0) {
+		g_hash_table_remove(looks, &j->id);
+		return;
+	}
+	if (!l) {
+		sqlite3_int64 *key = g_new(sqlite3_int64, 1);
+		*key = j->id;
+		l = g_new0(look, 1);
+		g_hash_table_insert(looks, key, l);
+	}
+	l->tries++;
+	l->at = g_get_monotonic_time() + (gint64)again * G_USEC_PER_SEC;
+}
+
+static gboolean look_gone(gpointer key, gpointer value, gpointer listed)
+{
+	(void)value;
+	return !g_hash_table_contains(listed, key);
 }
 
 /* Jobs left in 'sending' (by a crash, or an outcome that could not be
  * recorded; never one in flight here) become 'unknown'; then every
- * unknown job is reconciled. */
-static void settle(pw_ctx *ctx, const pw_worker_options *o, GHashTable *in_flight, pw_worker_stats *stats)
+ * unknown job whose time has come (see `looks`) is reconciled. */
+static void settle(pw_ctx *ctx, const pw_worker_options *o, GHashTable *in_flight, GHashTable *looks,
+                   pw_worker_stats *stats)
 {
 	pw_job_filter f = { .state = "sending,unknown" };
 	GPtrArray *jobs = NULL;
+	GHashTable *listed;
+	gint64 now = g_get_monotonic_time();
 	pw_error err = { 0 };
 
 	if (pw_job_list(ctx->store, &f, &jobs, &err) != PW_OK) {
 		say(o, "cannot read the jobs to settle: %s", err.message);
 		return;
 	}
+	listed = g_hash_table_new(g_int64_hash, g_int64_equal);
 	for (guint i = 0; i < jobs->len; i++) {
 		pw_job *j = g_ptr_array_index(jobs, i);
+		const look *l;
+		g_hash_table_add(listed, &j->id);
 		if (in_flight && g_hash_table_contains(in_flight, &j->id))
 			continue;
 		if (strcmp(j->state, "sending") == 0) {
@@ -734,17 +803,24 @@ static void settle(pw_ctx *ctx, const pw_worker_options *o, GHashTable *in_fligh
 				say(o, "job %lld: %s", (long long)j->id, err.message);
 			g_free(msg);
 		}
-		reconcile(ctx, o, j, stats);
+		l = g_hash_table_lookup(looks, &j->id);
+		if (l && now < l->at)
+			continue;
+		reconcile_and_note(ctx, o, j, looks, stats);
 	}
+	/* Settled by a person, or by this worker: forgotten. */
+	g_hash_table_foreach_remove(looks, look_gone, listed);
+	g_hash_table_destroy(listed);
 	g_ptr_array_unref(jobs);
 }
 
-static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64 id, pw_worker_stats *stats)
+static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64 id, GHashTable *looks,
+                          pw_worker_stats *stats)
 {
 	pw_job *j = NULL;
 	pw_error err = { 0 };
 	if (pw_job_get(ctx->store, id, &j, &err) == PW_OK && strcmp(j->state, "unknown") == 0)
-		reconcile(ctx, o, j, stats);
+		reconcile_and_note(ctx, o, j, looks, stats);
 	pw_job_free(j);
 }
 
@@ -1017,7 +1093,7 @@ static guint run_step(pw_ctx *ctx, const pw_worker_options *o, pool *p, GHashTab
 	g_ptr_array_set_size(s->go, 0);
 	/* An answer that was lost is settled straight away. */
 	for (guint i = 0; i < s->unknown->len; i++)
-		reconcile_job(ctx, o, g_array_index(s->unknown, sqlite3_int64, i), stats);
+		reconcile_job(ctx, o, g_array_index(s->unknown, sqlite3_int64, i), p->looks, stats);
 	g_array_set_size(s->unknown, 0);
 	return sent;
 }
@@ -1051,7 +1127,8 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 	s.unknown = g_array_new(FALSE, FALSE, sizeof(sqlite3_int64));
 	say(o, "started on %s (process %ld, %d at a time)%s", pw_store_workspace(ctx->store), (long)getpid(), concurrency,
 	    o->once ? ", once" : "");
-	settle(ctx, o, NULL, stats);
+	p.looks = looks_new();
+	settle(ctx, o, NULL, p.looks, stats);
 	next_settle = g_get_monotonic_time() + SETTLE_EVERY_US;
 
 	while (!stopping(o)) {
@@ -1079,7 +1156,7 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 		 * grace passes, or a person's look settles them. Answers taken
 		 * but not yet recorded are still in p.job_ids. */
 		if (g_get_monotonic_time() >= next_settle) {
-			settle(ctx, o, p.job_ids, stats);
+			settle(ctx, o, p.job_ids, p.looks, stats);
 			next_settle = g_get_monotonic_time() + SETTLE_EVERY_US;
 		}
 		dispatched = run_step(ctx, o, &p, buckets, max_in_flight - p.in_flight, &s, &wait_us, &waiting_for_pace,
@@ -1106,6 +1183,7 @@ pw_code pw_worker_run(pw_ctx *ctx, const pw_worker_options *o, pw_worker_stats *
 	token_cache_clear(&p.tokens);
 	g_async_queue_unref(p.done);
 	g_hash_table_destroy(p.job_ids);
+	g_hash_table_destroy(p.looks);
 	g_ptr_array_free(s.answers, TRUE);
 	g_ptr_array_free(s.go, TRUE);
 	g_string_free(s.lines, TRUE);

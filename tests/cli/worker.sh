@@ -131,6 +131,30 @@ work
 check "a job of an account that needs reconnecting is paused" [ "$(state_of "$job")" = paused ]
 db "UPDATE accounts SET state = 'verified'"
 
+# ---- an unknown job the board cannot settle is looked at less and less often ----
+queue "Unreadable board"
+db "UPDATE jobs SET state = 'unknown', attempts = 1,
+    attempt_started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour') WHERE id = $job"
+fake POST faults '{"path": "/v5/boards/*", "status": 503, "count": 100}' >/dev/null
+"$PINWARDEN" worker >"$TEST_TMP/looks.out" 2>&1 &
+w=$!
+looks() { grep -c "job $job stays unknown: its board could not be read" "$TEST_TMP/looks.out"; }
+for _ in $(seq 150); do [ "$(looks)" -ge 2 ] && break; sleep 0.1; done
+second=$(date +%s)
+check "an unknown job whose board cannot be read says when it is looked at next" \
+	grep -q "job $job stays unknown: its board could not be read .*; looked at again in 10 s" "$TEST_TMP/looks.out"
+check "the next look comes about 10 s later and waits twice as long" \
+	grep -q "job $job stays unknown: its board could not be read .*; looked at again in 20 s" "$TEST_TMP/looks.out"
+# Without the back-off it would be looked at every 10 s.
+sleep $((second + 14 - $(date +%s)))
+check "and no look comes in between" [ "$(looks)" -eq 2 ]
+kill -TERM "$w"
+wait "$w"
+fake DELETE faults >/dev/null
+check "it stays unknown, for a person or a later look" [ "$(state_of "$job")" = unknown ]
+run job resolve "$job" --not-published --yes
+check "which a person can settle" status_is 0
+
 run log verify
 check "the activity log chain verifies after all of it" status_is 0
 total=$(fake GET pins | jq_get count)
