@@ -726,6 +726,16 @@ static pw_code open_terminal(pw_console *c, SCREEN **screen, FILE **null_out, FI
 			               "this terminal (TERM=%s) is not known to curses; try TERM=xterm-256color",
 			               getenv("TERM") ? getenv("TERM") : "");
 		set_term(*screen);
+		/* Until a screen has been through endwin() once, ncurses 6.4
+		 * counts it as not started (as for low-level terminfo
+		 * programs) and sends every cursor movement with a write(2) of
+		 * its own: a key that moves the selection one row took six
+		 * writes, one that scrolls the queue pane forty, each a packet
+		 * of its own over SSH. Leaving now, before the modes below are
+		 * set and anything is drawn, makes the first frame resume the
+		 * screen (as after Ctrl-Z and fg), and from then on every frame
+		 * goes out in one write. */
+		endwin();
 	}
 	curses_up = 1;
 	cbreak();

@@ -254,9 +254,9 @@ if command -v bash >/dev/null 2>&1; then
 	tmx send-keys -t "$session" clear Enter fg Enter
 	console_back() {
 		on_screen " pinwarden  tester  ~/ws" "  Acme " "5 Log" "? help" &&
-			[ "$(tmx display-message -p -t "$session" '#{alternate_on}')" = 1 ]
+			[ "$(tmx display-message -p -t "$session" '#{alternate_on} #{cursor_flag}')" = "1 0" ]
 	}
-	expect "fg: the console is back, fully drawn" console_back
+	expect "fg: the console is back, fully drawn, with the cursor hidden" console_back
 	tmx send-keys -t "$session" q
 	console_gone() { ! kill -0 "${console_pid:-0}" 2>/dev/null; }
 	wait_until 10 console_gone
