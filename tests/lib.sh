@@ -32,6 +32,39 @@ status=0
 out=
 err=
 
+# sq STRING: STRING quoted for sh.
+sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# console_wrapper FILE [WORD...]: writes FILE, the script a tmux pane runs
+# to start the console. `sh FILE [PIDFILE]` notes its pid in PIDFILE (exec
+# keeps it), allows no core files, and execs the console, after the WORDs
+# (a tracer, say), with the test's environment: workspace, config and data
+# folders, HOME, operator, TZ, locale, sanitizers, and the fake Pinterest
+# and the keyring's session bus when the test has them.
+console_wrapper() {
+	_file=$1
+	shift
+	_more=
+	for _var in PINWARDEN_API_BASE PINWARDEN_AUTHORIZE_URL DBUS_SESSION_BUS_ADDRESS; do
+		eval "_val=\${$_var:-}"
+		[ -n "$_val" ] && _more="$_more $_var=$(sq "$_val")"
+	done
+	_words=
+	for _w in "$@" "$PINWARDEN"; do
+		_words="$_words $(sq "$_w")"
+	done
+	cat >"$_file" <<EOF
+#!/bin/sh
+[ -n "\${1:-}" ] && echo \$\$ >"\$1"
+ulimit -c 0 2>/dev/null
+exec env PINWARDEN_WORKSPACE=$(sq "$PINWARDEN_WORKSPACE") \\
+	XDG_CONFIG_HOME=$(sq "$XDG_CONFIG_HOME") XDG_DATA_HOME=$(sq "$XDG_DATA_HOME") \\
+	HOME=$(sq "$HOME") PINWARDEN_OPERATOR=$(sq "$PINWARDEN_OPERATOR") TZ=$(sq "$TZ") \\
+	LC_ALL=$(sq "${LC_ALL:-C.UTF-8}") ASAN_OPTIONS=$(sq "$ASAN_OPTIONS") UBSAN_OPTIONS=$(sq "$UBSAN_OPTIONS")$_more \\
+	$_words
+EOF
+}
+
 # run ARGS...: runs pinwarden; sets $status, $out and $err.
 run() {
 	"$PINWARDEN" "$@" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"

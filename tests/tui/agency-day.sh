@@ -129,21 +129,10 @@ mkdir -p "$XDG_CONFIG_HOME/pinwarden"
 printf '[worker]\npins_per_minute = 0\nbackoff_seconds = 1\n\n[console]\nstart_worker = true\n' \
 	>"$XDG_CONFIG_HOME/pinwarden/config"
 
-# The pane runs this wrapper: it notes the console's pid (exec keeps it)
-# and gives the console the test's environment: the workspace, the fake,
-# the keyring's session bus, the operator.
-cat >"$TEST_TMP/console.sh" <<EOF
-#!/bin/sh
-echo \$\$ >"\$1"
-ulimit -c 0 2>/dev/null
-exec env PINWARDEN_WORKSPACE=$(sq "$PINWARDEN_WORKSPACE") \\
-	XDG_CONFIG_HOME=$(sq "$XDG_CONFIG_HOME") XDG_DATA_HOME=$(sq "$XDG_DATA_HOME") \\
-	HOME=$(sq "$HOME") PINWARDEN_OPERATOR=$(sq "$PINWARDEN_OPERATOR") TZ=$(sq "$TZ") \\
-	LC_ALL=$(sq "${LC_ALL:-}") ASAN_OPTIONS=$(sq "$ASAN_OPTIONS") UBSAN_OPTIONS=$(sq "$UBSAN_OPTIONS") \\
-	PINWARDEN_API_BASE=$(sq "$PINWARDEN_API_BASE") PINWARDEN_AUTHORIZE_URL=$(sq "$PINWARDEN_AUTHORIZE_URL") \\
-	DBUS_SESSION_BUS_ADDRESS=$(sq "${DBUS_SESSION_BUS_ADDRESS:-}") \\
-	$(sq "$PINWARDEN")
-EOF
+# The pane runs the console through this wrapper (tests/lib.sh): it notes
+# the console's pid and gives it the test's environment, the fake and the
+# keyring's session bus included.
+console_wrapper "$TEST_TMP/console.sh"
 
 # When the console ends, the pane shows its exit status, the terminal's
 # modes, then STTY-DONE.

@@ -224,15 +224,7 @@ else
 	TMUX_SOCKET="$TEST_TMP/tmux.sock"
 	tmx() { tmux -u -f /dev/null -S "$TMUX_SOCKET" "$@"; }
 	trap 'tmx kill-server >/dev/null 2>&1; cleanup' EXIT
-	sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
-	cat >"$TEST_TMP/console.sh" <<EOF
-#!/bin/sh
-exec env PINWARDEN_WORKSPACE=$(sq "$PINWARDEN_WORKSPACE") \\
-	XDG_CONFIG_HOME=$(sq "$XDG_CONFIG_HOME") XDG_DATA_HOME=$(sq "$XDG_DATA_HOME") \\
-	HOME=$(sq "$HOME") PINWARDEN_OPERATOR=$(sq "$PINWARDEN_OPERATOR") TZ=$(sq "$TZ") LC_ALL=C.UTF-8 \\
-	PINWARDEN_API_BASE=$(sq "$PINWARDEN_API_BASE") PINWARDEN_AUTHORIZE_URL=$(sq "$PINWARDEN_AUTHORIZE_URL") \\
-	ASAN_OPTIONS=$(sq "$ASAN_OPTIONS") UBSAN_OPTIONS=$(sq "$UBSAN_OPTIONS") $(sq "$PINWARDEN")
-EOF
+	console_wrapper "$TEST_TMP/console.sh"
 	SHELL=/bin/sh tmx new-session -d -s c -x 120 -y 36 "sh $(sq "$TEST_TMP/console.sh"); echo EXIT=\$?; sleep 600"
 	# tmux keeps what an OSC 52 sequence puts on the clipboard as a buffer.
 	tmx set-option -s set-clipboard on

@@ -23,15 +23,8 @@ printf '[console]\nstart_worker = false\n' >"$XDG_CONFIG_HOME/pinwarden/config"
 # reads and writes (fd 0 and 1), the first bytes of each. (LeakSanitizer
 # cannot run under ptrace; the other tests look for leaks.)
 TRACE="$TEST_TMP/console.trace"
-cat >"$TEST_TMP/console.sh" <<EOF
-#!/bin/sh
-exec env PINWARDEN_WORKSPACE=$(sq "$PINWARDEN_WORKSPACE") \\
-	XDG_CONFIG_HOME=$(sq "$XDG_CONFIG_HOME") XDG_DATA_HOME=$(sq "$XDG_DATA_HOME") \\
-	HOME=$(sq "$HOME") PINWARDEN_OPERATOR=$(sq "$PINWARDEN_OPERATOR") TZ=$(sq "$TZ") \\
-	LC_ALL=$(sq "${LC_ALL:-}") ASAN_OPTIONS=$(sq "${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0") UBSAN_OPTIONS=$(sq "$UBSAN_OPTIONS") \\
-	strace -o $(sq "$TRACE") -s 400 -e trace=read,write -e read=none -e write=none \\
-	$(sq "$PINWARDEN")
-EOF
+console_wrapper "$TEST_TMP/console.sh" env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	strace -o "$TRACE" -s 400 -e trace=read,write -e read=none -e write=none
 session=frames
 SHELL=/bin/sh tmx new-session -d -s "$session" -x 100 -y 30 \
 	"sh $(sq "$TEST_TMP/console.sh"); echo EXIT=\$?; sleep 600"

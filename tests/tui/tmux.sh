@@ -13,19 +13,10 @@
 . "$TESTS_SRCDIR/tui/tmux-lib.sh"
 export HOME="$TEST_TMP" # so the status line says ~/ws
 
-# The pane runs this wrapper: it notes the console's pid (the exec keeps
-# it), gives the console the test's environment, and execs it. No core
-# files from the signals below land in the build tree.
-cat >"$TEST_TMP/console.sh" <<EOF
-#!/bin/sh
-echo \$\$ >"\$1"
-ulimit -c 0 2>/dev/null
-exec env PINWARDEN_WORKSPACE=$(sq "$PINWARDEN_WORKSPACE") \\
-	XDG_CONFIG_HOME=$(sq "$XDG_CONFIG_HOME") XDG_DATA_HOME=$(sq "$XDG_DATA_HOME") \\
-	HOME=$(sq "$HOME") PINWARDEN_OPERATOR=$(sq "$PINWARDEN_OPERATOR") TZ=$(sq "$TZ") \\
-	LC_ALL=$(sq "${LC_ALL:-}") ASAN_OPTIONS=$(sq "$ASAN_OPTIONS") UBSAN_OPTIONS=$(sq "$UBSAN_OPTIONS") \\
-	$(sq "$PINWARDEN")
-EOF
+# The pane runs the console through this wrapper (tests/lib.sh), which
+# notes its pid; no core files from the signals below land in the build
+# tree.
+console_wrapper "$TEST_TMP/console.sh"
 
 console_pid=
 
