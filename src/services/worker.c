@@ -382,7 +382,7 @@ typedef struct task {
 	pw_error err;
 } task;
 
-static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats);
+static const char *finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats);
 static void reconcile_job(pw_ctx *ctx, const pw_worker_options *o, sqlite3_int64 id, GHashTable *looks,
                           pw_worker_stats *stats);
 
@@ -470,7 +470,7 @@ static task *prepare_attempt(pw_ctx *ctx, const pw_worker_options *o, pw_job *j,
 		t->rc = rc;
 		g_strlcpy(t->api.message, step.message, sizeof t->api.message);
 		t->err = step;
-		finish_attempt(ctx, o, t, stats);
+		(void)finish_attempt(ctx, o, t, stats);
 		return NULL;
 	}
 	return t;
@@ -548,8 +548,9 @@ static void count_outcome(pw_worker_stats *stats, const char *outcome)
 		stats->failed++;
 }
 
-/* Records what Pinterest answered, in a transaction of its own. */
-static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats)
+/* Records what Pinterest answered, in a transaction of its own; the job's
+ * new state, or NULL when it could not be recorded. */
+static const char *finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_worker_stats *stats)
 {
 	pw_error err = { 0 };
 	const char *outcome = NULL;
@@ -559,12 +560,14 @@ static void finish_attempt(pw_ctx *ctx, const pw_worker_options *o, task *t, pw_
 	if (record_outcome(ctx, o, t, false, &outcome, &msg, &err) != PW_OK) {
 		say(o, "job %lld: the outcome could not be recorded (%s); it will be reconciled", (long long)t->job->id,
 		    err.message);
+		outcome = NULL;
 	} else {
 		count_outcome(stats, outcome);
 		say(o, "%s", msg);
 	}
 	g_free(msg);
 	task_free(t);
+	return outcome;
 }
 
 /* A 401 is answered once with a refresh (serialized with every other
@@ -1056,10 +1059,8 @@ static guint run_step(pw_ctx *ctx, const pw_worker_options *o, pool *p, GHashTab
 		for (guint i = 0; i < s->answers->len; i++) {
 			task *t = g_ptr_array_index(s->answers, i);
 			sqlite3_int64 id = t->job->id;
-			int unknown_before = stats->unknown;
 			forget_in_flight(p, t);
-			finish_attempt(ctx, o, t, stats);
-			if (stats->unknown > unknown_before)
+			if (g_strcmp0(finish_attempt(ctx, o, t, stats), "unknown") == 0)
 				g_array_append_val(s->unknown, id);
 		}
 		if (s->go->len)
